@@ -1,0 +1,145 @@
+"""The one access layer: who is acting, in which service, and what they may do.
+
+Every query for service data goes through `scoped()` with an `Actor`. An object of another
+service is a 404 (never a 403 that would confirm it exists); a missing permission inside the
+own service is a 403.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+
+from feltbok.accounts.models import Membership, Role
+
+
+class Perm(StrEnum):
+    SEARCH_PERSON = "search_person"  # find a person by nickname (patrol contact)
+    VIEW_PERSON = "view_person"  # open a person page and timeline
+    CREATE_PERSON = "create_person"
+    VIEW_IDENTITY = "view_identity"  # decrypt identifying fields
+    VIEW_ACCESS_LOG = "view_access_log"
+    RECORD_FIELDWORK = "record_fieldwork"  # start patrols, record contacts
+    VIEW_PATROLS = "view_patrols"
+    VIEW_STATISTICS = "view_statistics"
+
+
+_FIELD = {Perm.SEARCH_PERSON, Perm.CREATE_PERSON, Perm.RECORD_FIELDWORK, Perm.VIEW_PATROLS}
+
+# Need to know: each role gets what its work needs and nothing more.
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.WORKER: frozenset(_FIELD | {Perm.VIEW_PERSON, Perm.VIEW_IDENTITY}),
+    # Peer workers record what they do on patrol; they do not open records or identities.
+    Role.PEER_WORKER: frozenset(_FIELD),
+    Role.COORDINATOR: frozenset(
+        {Perm.SEARCH_PERSON, Perm.VIEW_PERSON, Perm.VIEW_IDENTITY, Perm.VIEW_PATROLS}
+    ),
+    Role.TEAM_LEAD: frozenset(
+        _FIELD
+        | {Perm.VIEW_PERSON, Perm.VIEW_IDENTITY, Perm.VIEW_ACCESS_LOG, Perm.VIEW_STATISTICS}
+    ),
+    # Analysts and administrators see aggregates, never persons.
+    Role.ANALYST: frozenset({Perm.VIEW_STATISTICS}),
+    Role.ADMIN: frozenset({Perm.VIEW_STATISTICS, Perm.VIEW_PATROLS}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The acting user in one service, with the role they hold there."""
+
+    user: object
+    membership: Membership
+
+    @property
+    def service(self):
+        return self.membership.service
+
+    @property
+    def service_id(self):
+        return self.membership.service_id
+
+    @property
+    def role(self):
+        return self.membership.role
+
+    def can(self, perm: Perm) -> bool:
+        return perm in ROLE_PERMISSIONS.get(self.role, frozenset())
+
+    def require(self, perm: Perm) -> None:
+        if not self.can(perm):
+            raise PermissionDenied
+
+
+def actor_for_user(user, service_id=None) -> Actor | None:
+    """The actor for a user: their active membership (in `service_id` when given)."""
+    if user is None or not user.is_authenticated:
+        return None
+    memberships = Membership.objects.select_related("service").filter(user=user, is_active=True)
+    if service_id is not None:
+        memberships = memberships.filter(service_id=service_id)
+    membership = memberships.order_by("created_at").first()
+    return Actor(user=user, membership=membership) if membership else None
+
+
+def actor_for(request) -> Actor | None:
+    """The request's actor, computed once per request."""
+    if not hasattr(request, "_feltbok_actor"):
+        request._feltbok_actor = actor_for_user(request.user)
+    return request._feltbok_actor
+
+
+def scoped(actor: Actor, model_or_queryset):
+    """Service data visible to the actor: only their own service's rows."""
+    queryset = (
+        model_or_queryset
+        if hasattr(model_or_queryset, "filter")
+        else model_or_queryset._default_manager.all()
+    )
+    return queryset.filter(service_id=actor.service_id)
+
+
+def get_scoped_or_404(actor: Actor, model_or_queryset, **lookup):
+    """One object of the actor's service, or 404 whether it is missing or foreign."""
+    queryset = scoped(actor, model_or_queryset)
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def acting(*perms: Perm):
+    """View decorator: log-in required, resolve the actor, check permissions.
+
+    The view receives the actor as its second argument. A logged-in user without a
+    membership gets 403: they belong to no service.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request)
+            actor = actor_for(request)
+            if actor is None:
+                raise PermissionDenied
+            for perm in perms:
+                actor.require(perm)
+            return view(request, actor, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def redirect_to_login(request):
+    from django.contrib.auth.views import redirect_to_login as django_redirect_to_login
+
+    if request.headers.get("HX-Request"):
+        response = redirect("account_login")
+        response["HX-Redirect"] = response["Location"]
+        return response
+    return django_redirect_to_login(request.get_full_path())

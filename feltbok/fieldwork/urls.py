@@ -1,0 +1,15 @@
+from django.urls import path
+
+from feltbok.fieldwork import views
+
+app_name = "fieldwork"
+urlpatterns = [
+    path("", views.patrols, name="patrols"),
+    path("start/", views.start_patrol, name="start"),
+    path("<uuid:code>/", views.patrol, name="patrol"),
+    path("<uuid:code>/known/", views.known_person, name="known"),
+    path("<uuid:code>/contact/<uuid:person_code>/", views.contact, name="contact"),
+    path("<uuid:code>/new-person/", views.new_person, name="new_person"),
+    path("<uuid:code>/anonymous/", views.anonymous_count, name="anonymous"),
+    path("<uuid:code>/end/", views.end_patrol, name="end"),
+]

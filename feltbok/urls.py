@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from feltbok.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("patrols/", include("feltbok.fieldwork.urls")),
+    path("people/", include("feltbok.people.urls")),
+    path("statistics/", include("feltbok.reports.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "feltbok.core.views.bad_request"
+handler403 = "feltbok.core.views.permission_denied"
+handler404 = "feltbok.core.views.page_not_found"
+handler500 = "feltbok.core.views.server_error"
