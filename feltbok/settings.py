@@ -100,7 +100,6 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
@@ -118,7 +117,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -137,6 +135,10 @@ MIDDLEWARE = [
 ]
 
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+if not (DEBUG or TESTING):
+    # Production serves its compressed, hashed static files itself (whitenoise).
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "feltbok.urls"
 WSGI_APPLICATION = "feltbok.wsgi.application"
@@ -206,6 +208,7 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_RATE_LIMITS = False  # django-axes does the lock-out; one mechanism, one message
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
+MFA_ADAPTER = "feltbok.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Feltbok"
 

@@ -12,6 +12,11 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.email
 
 
+class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.email
+
+
 class StartPatrolForm(DesignSystemMixin, forms.Form):
     colleague = UserChoiceField(
         label=_("Colleague"),
@@ -19,7 +24,7 @@ class StartPatrolForm(DesignSystemMixin, forms.Form):
         empty_label=_("Choose a colleague"),
         error_messages={"required": _("A patrol needs at least two staff: choose a colleague.")},
     )
-    other_members = forms.ModelMultipleChoiceField(  # a third worker or a peer worker
+    other_members = UserMultipleChoiceField(  # a third worker or a peer worker
         label=_("Also on the patrol"),
         queryset=None,
         required=False,
@@ -37,7 +42,6 @@ class StartPatrolForm(DesignSystemMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["colleague"].queryset = colleagues
         self.fields["other_members"].queryset = colleagues
-        self.fields["other_members"].label_from_instance = UserChoiceField.label_from_instance
         self.fields["areas"].queryset = areas
 
     def clean(self):
