@@ -13,6 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from feltbok.core.crypto import KeyRing
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -88,6 +90,7 @@ FELTBOK_ACTIVE_KEY = env("FELTBOK_ACTIVE_KEY") or (
 FELTBOK_BLIND_INDEX_KEY = env("FELTBOK_BLIND_INDEX_KEY") or (_DEV_INDEX_KEY if DEBUG else None)
 if not FELTBOK_KEYS or not FELTBOK_BLIND_INDEX_KEY:
     raise ImproperlyConfigured("FELTBOK_KEYS and FELTBOK_BLIND_INDEX_KEY must be set.")
+KeyRing.parse(FELTBOK_KEYS, FELTBOK_ACTIVE_KEY)  # refuse a malformed ring at start-up
 
 ALLOWED_HOSTS = envlist(
     "FELTBOK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
