@@ -6,6 +6,7 @@ Fixed personas, as in healthchecks' tests: every permission test uses the same c
 import datetime
 
 import pytest
+from django.conf import settings
 
 from feltbok.accounts.models import Membership, Role, User
 from feltbok.core.access import actor_for_user
@@ -106,11 +107,14 @@ def totp_code(secret):
 def login(client, users):
     """A logged-in test client for a persona (MFA enrolled, as every real user is)."""
 
-    def _login(name):
+    def _login(name, language="en"):
+        """Tests read English messages; `language=None` keeps the default (bokmål)."""
         user = users[name]
         if not user.authenticator_set.exists():
             enrol_totp(user)
         client.force_login(user)
+        if language:
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         return client
 
     return _login

@@ -70,5 +70,5 @@ def test_pages_speak_the_chosen_language(login, language, text):
 
 
 def test_norwegian_is_the_default(login):
-    response = login("worker").get("/patrols/")
+    response = login("worker", language=None).get("/patrols/")
     assert 'lang="nb"' in response.content.decode()
