@@ -69,7 +69,7 @@ class KeyRing:
     def decrypt(self, token: str, associated_data: str) -> str:
         key_id, sep, encoded = token.partition(":")
         if not sep or key_id not in self.keys:
-            raise DecryptionError(f"unknown key id {key_id!r}")
+            raise DecryptionError("unknown key id")  # never echo the value: it may be plaintext
         try:
             raw = base64.b64decode(encoded, validate=True)
             plaintext = AESGCM(self.keys[key_id]).decrypt(
@@ -103,11 +103,12 @@ def normalise(value: str) -> str:
 
 def blind_index(value: str, purpose: str) -> str:
     """An HMAC of the normalised value: equal inputs match, nothing can be read back."""
+    value = normalise(value)
     if not value:
         return ""
     try:
         key = base64.b64decode(settings.FELTBOK_BLIND_INDEX_KEY, validate=True)
     except binascii.Error as exc:
         raise ImproperlyConfigured("FELTBOK_BLIND_INDEX_KEY is not valid base64.") from exc
-    message = f"{purpose}:{normalise(value)}".encode()
+    message = f"{purpose}:{value}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()

@@ -83,7 +83,7 @@ def search_persons(actor, query: str, limit=20):
         "code", "nickname", "description", "gender", "age_band", "flags", "last_contact_at"
     )
     digits = re.sub(r"[\s-]", "", query)
-    if digits.isdigit() and len(digits) >= 6:
+    if digits.isdigit() and len(digits) >= 6 and actor.can(Perm.VIEW_IDENTITY):
         kind = "national_id"
         found = list(persons.filter(national_id_bidx=blind_index(digits, "person.national_id")))
     else:

@@ -105,7 +105,9 @@ def create_person(actor, data: PersonData) -> Person:
         flags=sorted(set(data.flags)),
         created_by=actor.user,
     )
-    _set_identity(person, data)
+    if data.anonymity_level == AnonymityLevel.IDENTIFIED:
+        # Identity is stored only for persons who chose to be identified.
+        _set_identity(person, data)
     with transaction.atomic():
         person.save()
         log_action(actor, AuditAction.CREATE, person)

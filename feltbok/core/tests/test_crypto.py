@@ -14,6 +14,10 @@ def new_key():
     return base64.b64encode(os.urandom(32)).decode("ascii")
 
 
+# For parametrize: ids must be the same in every process (pytest-xdist compares them).
+FIXED_KEY = base64.b64encode(bytes(range(32))).decode("ascii")
+
+
 @pytest.fixture
 def ring():
     return KeyRing.parse(f"k1:{new_key()}", "k1")
@@ -117,14 +121,14 @@ class TestParse:
             (f"k1:{base64.b64encode(b'x' * 33).decode()}", "k1", "32 bytes"),
             ("k1:not*base64", "k1", "base64"),
             ("k1:abc", "k1", "base64"),
-            (f"k1:{new_key()},k1:{new_key()}", "k1", "twice"),
-            (f"k1:{new_key()}", "k2", "active key"),
+            (f"k1:{FIXED_KEY},k1:{FIXED_KEY}", "k1", "twice"),
+            (f"k1:{FIXED_KEY}", "k2", "active key"),
             ("", None, "empty"),
             (" , ", None, "empty"),
             (None, None, "empty"),
-            (new_key(), None, "id:base64key"),
-            (f":{new_key()}", None, "id:base64key"),
-            (f"k-1:{new_key()}", None, "id:base64key"),
+            (FIXED_KEY, None, "id:base64key"),
+            (f":{FIXED_KEY}", None, "id:base64key"),
+            (f"k-1:{FIXED_KEY}", None, "id:base64key"),
         ],
     )
     def test_refuses_bad_specs(self, spec, active, message):
