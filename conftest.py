@@ -16,7 +16,9 @@ PASSWORD = "correct horse battery staple"
 
 SQUARE = {
     "type": "Polygon",
-    "coordinates": [[[10.75, 59.91], [10.76, 59.91], [10.76, 59.92], [10.75, 59.92], [10.75, 59.91]]],
+    "coordinates": [
+        [[10.75, 59.91], [10.76, 59.91], [10.76, 59.92], [10.75, 59.92], [10.75, 59.91]]
+    ],
 }
 
 
@@ -50,14 +52,20 @@ def team(service):
 @pytest.fixture
 def area(service):
     return FieldArea.objects.create(
-        service=service, name="Vaterland/Grønland", boundary=SQUARE, valid_from=datetime.date(2018, 1, 1)
+        service=service,
+        name="Vaterland/Grønland",
+        boundary=SQUARE,
+        valid_from=datetime.date(2018, 1, 1),
     )
 
 
 @pytest.fixture
 def second_area(service):
     return FieldArea.objects.create(
-        service=service, name="Oslo S og omegn", boundary=SQUARE, valid_from=datetime.date(2018, 1, 1)
+        service=service,
+        name="Oslo S og omegn",
+        boundary=SQUARE,
+        valid_from=datetime.date(2018, 1, 1),
     )
 
 
@@ -97,7 +105,11 @@ def enrol_totp(user):
 
 
 def totp_code(secret):
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
 
     counter = next(iter(yield_hotp_counters_from_time()))
     return format_hotp_value(hotp_value(secret, counter))

@@ -75,7 +75,7 @@ TESTING = envbool("FELTBOK_TESTING", False)
 # without real values.
 _DEV_SECRET_KEY = "dev-only-insecure-key-9b1d3c0e6f0a4c2e8f7d5b3a1c9e7f5d3b1a9c7e5f3d1b9a"  # noqa: S105
 _DEV_KEYS = "dev1:ZGV2LW9ubHktZmVsdGJvay1rZXktMzItYnl0ZXMhISE="
-_DEV_INDEX_KEY = "ZGV2LW9ubHktYmxpbmQtaW5kZXgta2V5LTMyYnl0ZXM="  # noqa: S105
+_DEV_INDEX_KEY = "ZGV2LW9ubHktYmxpbmQtaW5kZXgta2V5LTMyYnl0ZXM="
 
 SECRET_KEY = env("FELTBOK_SECRET_KEY") or (_DEV_SECRET_KEY if DEBUG else None)
 if not SECRET_KEY:

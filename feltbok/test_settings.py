@@ -11,4 +11,4 @@ os.environ.setdefault("FELTBOK_TESTING", "1")
 # still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from feltbok.settings import *  # noqa: E402, F403
+from feltbok.settings import *  # noqa: F403

@@ -119,3 +119,6 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = _("audit chain head")
         verbose_name_plural = _("audit chain heads")
+
+    def __str__(self):
+        return f"{self.service_id}@{self.seq}"

@@ -10,8 +10,9 @@ from feltbok.audit.models import AuditAction, AuditChainHead, AuditEvent
 GENESIS_HASH = "0" * 64
 
 
-def log_action(actor, action: AuditAction, obj=None, *, object_type="", object_id="", reason="",
-               detail=None) -> AuditEvent:
+def log_action(
+    actor, action: AuditAction, obj=None, *, object_type="", object_id="", reason="", detail=None
+) -> AuditEvent:
     """Append one event to the actor's service chain, inside the caller's transaction.
 
     Called from the same transaction as the change it records, so both land or neither.
@@ -62,7 +63,9 @@ def verify_chain(service_id) -> list[ChainProblem]:
     for event in events.iterator(chunk_size=2000):
         if event.seq != expected_seq:
             problems.append(
-                ChainProblem(service_id, expected_seq, f"rows {expected_seq}–{event.seq - 1} missing")
+                ChainProblem(
+                    service_id, expected_seq, f"rows {expected_seq}–{event.seq - 1} missing"
+                )
             )
         if event.prev_hash != prev_hash:
             problems.append(ChainProblem(service_id, event.seq, "previous hash does not match"))
@@ -74,8 +77,11 @@ def verify_chain(service_id) -> list[ChainProblem]:
     last_seq = expected_seq - 1
     if head is not None and (head.seq != last_seq or head.hash != prev_hash):
         problems.append(
-            ChainProblem(service_id, head.seq, f"last rows removed (head at {head.seq}, "
-                         f"chain ends at {last_seq})")
+            ChainProblem(
+                service_id,
+                head.seq,
+                f"last rows removed (head at {head.seq}, chain ends at {last_seq})",
+            )
         )
     if head is None and last_seq:
         problems.append(ChainProblem(service_id, last_seq, "chain head missing"))

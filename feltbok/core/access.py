@@ -38,8 +38,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         {Perm.SEARCH_PERSON, Perm.VIEW_PERSON, Perm.VIEW_IDENTITY, Perm.VIEW_PATROLS}
     ),
     Role.TEAM_LEAD: frozenset(
-        _FIELD
-        | {Perm.VIEW_PERSON, Perm.VIEW_IDENTITY, Perm.VIEW_ACCESS_LOG, Perm.VIEW_STATISTICS}
+        _FIELD | {Perm.VIEW_PERSON, Perm.VIEW_IDENTITY, Perm.VIEW_ACCESS_LOG, Perm.VIEW_STATISTICS}
     ),
     # Analysts and administrators see aggregates, never persons.
     Role.ANALYST: frozenset({Perm.VIEW_STATISTICS}),

@@ -20,4 +20,6 @@ class DesignSystemMixin:
                 widget = self.fields[name].widget
                 widget.attrs["aria-invalid"] = "true"
                 described = widget.attrs.get("aria-describedby", "")
-                widget.attrs["aria-describedby"] = f"{described} {self.add_prefix(name)}-error".strip()
+                widget.attrs["aria-describedby"] = (
+                    f"{described} {self.add_prefix(name)}-error".strip()
+                )

@@ -2,7 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from feltbok.core.forms import DesignSystemMixin
-
 from feltbok.fieldwork.models import Shift, Topic
 from feltbok.fieldwork.services import MAX_HEAD_COUNT
 

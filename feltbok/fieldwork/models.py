@@ -185,3 +185,6 @@ class EncounterPerson(models.Model):
             # A person's timeline.
             models.Index(fields=["person", "encounter"], name="encounterperson_person_idx"),
         ]
+
+    def __str__(self):
+        return f"{self.person_id} in {self.encounter_id}"

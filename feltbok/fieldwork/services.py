@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,7 +136,9 @@ def record_encounter(actor, patrol, data: EncounterData, new_person=None) -> Enc
         persons = list(data.persons)
         if new_person is not None:
             persons.append(people_services.create_person(actor, new_person))
-        contact_count = len(persons) + (data.head_count if data.kind != EncounterKind.INDIVIDUAL else 0)
+        contact_count = len(persons) + (
+            data.head_count if data.kind != EncounterKind.INDIVIDUAL else 0
+        )
         encounter = Encounter.objects.create(
             service_id=actor.service_id,
             patrol=patrol,

@@ -32,7 +32,10 @@ def start_patrol(request, actor):
         request.POST or None,
         colleagues=selectors.colleagues_of(actor),
         areas=selectors.areas_in_use(actor),
-        initial={"shift": services.shift_for(timezone.now()), "areas": selectors.areas_in_use(actor)},
+        initial={
+            "shift": services.shift_for(timezone.now()),
+            "areas": selectors.areas_in_use(actor),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

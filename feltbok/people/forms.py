@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from feltbok.core.forms import DesignSystemMixin
-
 from feltbok.people.models import AgeBand, AnonymityLevel, Gender, PersonFlag
 from feltbok.people.services import PersonData
 
@@ -54,8 +53,10 @@ class PersonForm(DesignSystemMixin, forms.Form):
         year = self.cleaned_data.get("birth_year")
         this_year = timezone.localdate().year
         if year is not None and not this_year - 110 <= year <= this_year:
-            raise forms.ValidationError(_("Enter a birth year between %(low)s and %(high)s."),
-                                        params={"low": this_year - 110, "high": this_year})
+            raise forms.ValidationError(
+                _("Enter a birth year between %(low)s and %(high)s."),
+                params={"low": this_year - 110, "high": this_year},
+            )
         return year
 
     def clean_birth_date(self):

@@ -89,9 +89,9 @@ def search_persons(actor, query: str, limit=20):
     else:
         kind = "nickname"
         norm = normalise_nickname(query)
-        prefix = list(persons.filter(nickname_norm__startswith=norm).order_by("nickname_norm")[
-            :limit
-        ])
+        prefix = list(
+            persons.filter(nickname_norm__startswith=norm).order_by("nickname_norm")[:limit]
+        )
         seen = {p.pk for p in prefix}
         more = persons.filter(nickname_norm__contains=norm).exclude(pk__in=seen)
         found = prefix + list(more.order_by("nickname_norm")[: max(0, limit - len(prefix))])

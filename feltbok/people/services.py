@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from feltbok.audit.models import AuditAction
 from feltbok.audit.services import log_action
-from feltbok.core.access import Perm, get_scoped_or_404, scoped
+from feltbok.core.access import Perm
 from feltbok.core.crypto import blind_index
 from feltbok.people.models import AgeBand, AnonymityLevel, Gender, Person, PersonFlag
 

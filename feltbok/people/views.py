@@ -19,7 +19,9 @@ def search(request, actor):
     results = selectors.search_persons(actor, query) if query else None
     context = {"form": form, "query": query, "results": results}
     template = "people/_results.html" if request.htmx else "people/search.html"
-    return render(request, template, context, status=200 if form.is_valid() or not form.data else 400)
+    return render(
+        request, template, context, status=200 if form.is_valid() or not form.data else 400
+    )
 
 
 @require_GET

@@ -66,7 +66,9 @@ def weekly_contacts_by_area(actor, start: datetime.date, end: datetime.date):
         key = (row["area_id"], monday)
         totals[key] = totals.get(key, 0) + row["contacts"]
     area_ids = {area_id for area_id, _monday in totals}
-    areas = scoped(actor, FieldArea).filter(pk__in=area_ids) | scoped(actor, FieldArea).valid_on(end)
+    areas = scoped(actor, FieldArea).filter(pk__in=area_ids) | scoped(actor, FieldArea).valid_on(
+        end
+    )
     rows = [
         AreaRow(area=area, cells=[cell(totals.get((area.pk, week.monday), 0)) for week in weeks])
         for area in areas.distinct().order_by("name")

@@ -38,8 +38,12 @@ def browser():
 def phone(browser, live_server):
     """A phone-sized page that fails the test on any JavaScript error."""
     context = browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-        base_url=live_server.url, locale="nb-NO",
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        base_url=live_server.url,
+        locale="nb-NO",
     )
     page = context.new_page()
     errors = []

@@ -1,8 +1,7 @@
 """The first field workflow end to end, on a phone, with axe on every page."""
 
-import datetime
-
 import pytest
+from django.utils import timezone
 
 from feltbok.audit.models import AuditEvent
 from feltbok.fieldwork.models import Encounter, Patrol
@@ -79,7 +78,8 @@ def test_routine_contact_takes_at_most_five_taps(phone, users, area, person, pat
     from feltbok.fieldwork.services import EncounterData, record_encounter
 
     record_encounter(
-        users_actor(users["worker"]), patrol,
+        users_actor(users["worker"]),
+        patrol,
         EncounterData(kind="individual", area=area, persons=[person]),
     )
     page = phone
@@ -124,18 +124,21 @@ def test_team_lead_sees_who_opened_the_record(phone, users, person, actors):
     )
 
 
-def test_analyst_sees_the_weekly_statistic_and_no_person(phone, users, area, patrol, person, actors):
+def test_analyst_sees_the_weekly_statistic_and_no_person(
+    phone, users, area, patrol, person, actors
+):
     from feltbok.fieldwork.services import EncounterData, record_encounter
 
     for _ in range(3):
-        record_encounter(actors["worker"], patrol, EncounterData(kind="anonymous", area=area,
-                                                                 head_count=2))
+        record_encounter(
+            actors["worker"], patrol, EncounterData(kind="anonymous", area=area, head_count=2)
+        )
     page = phone
     log_in(page, users["analyst"])
     page.wait_for_url("**/statistics/")
     check_accessibility(page, "statistics")
     screenshot(page, "09-statistics")
-    week = datetime.date.today().isocalendar()[1]
+    week = timezone.localdate().isocalendar()[1]
     row = page.locator("tbody tr", has_text=area.name)
     assert row.locator("td").last.inner_text() == "6"
     assert str(week) in page.inner_text("thead")

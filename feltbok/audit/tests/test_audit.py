@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 from django.contrib import admin
 from django.core.management import CommandError, call_command
@@ -21,7 +23,7 @@ def test_events_chain_per_service(actors, person):
     assert [e.seq for e in ours] == list(range(1, len(ours) + 1))
     assert [e.seq for e in theirs] == [1]
     assert theirs[0].prev_hash == "0" * 64
-    for previous, event in zip(ours, ours[1:], strict=False):
+    for previous, event in itertools.pairwise(ours):
         assert event.prev_hash == previous.hash
     assert verify_chain(worker.service_id) == []
 
@@ -73,7 +75,11 @@ def test_database_refuses_update_and_delete(actors, person):
         "UPDATE audit_auditevent SET reason = 'x' WHERE id = %s",
         "DELETE FROM audit_auditevent WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk, reason="").exists()
 
@@ -132,9 +138,14 @@ def test_verify_command_reports_intact_chains(actors, person, capsys):
 def test_audit_is_in_the_same_transaction_as_the_change(actors, person):
     """A change that rolls back leaves no audit row, and the chain head does not move."""
     head_before = AuditChainHead.objects.get(service=actors["worker"].service).seq
-    with pytest.raises(RuntimeError), transaction.atomic():
-        log_action(actors["worker"], AuditAction.UPDATE, person)
-        raise RuntimeError("crash mid-write")
+
+    def change_that_crashes():
+        with transaction.atomic():
+            log_action(actors["worker"], AuditAction.UPDATE, person)
+            raise RuntimeError("crash mid-write")
+
+    with pytest.raises(RuntimeError):
+        change_that_crashes()
     assert AuditChainHead.objects.get(service=actors["worker"].service).seq == head_before
     assert verify_chain(actors["worker"].service_id) == []
 

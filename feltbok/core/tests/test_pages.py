@@ -66,7 +66,7 @@ def test_pages_speak_the_chosen_language(login, language, text):
     client.post("/i18n/setlang/", {"language": language, "next": "/patrols/"})
     response = client.get("/patrols/")
     assert f'lang="{language}"' in response.content.decode()
-    assert f"<h1 class=\"ds-heading\" data-size=\"lg\">{text}</h1>" in response.content.decode()
+    assert f'<h1 class="ds-heading" data-size="lg">{text}</h1>' in response.content.decode()
 
 
 def test_norwegian_is_the_default(login):

@@ -34,9 +34,7 @@ def expect(default, **overrides):
 
 
 # Patrol pages for recording: only the patrol's own members (worker, colleague) get in.
-MEMBERS_ONLY = expect(
-    404, worker=200, colleague=200, coordinator=403, analyst=403, admin=403
-)
+MEMBERS_ONLY = expect(404, worker=200, colleague=200, coordinator=403, analyst=403, admin=403)
 
 MATRIX = {
     ("GET", "home"): expect(302),
@@ -54,9 +52,7 @@ MATRIX = {
     ),
     ("GET", "people:search"): expect(200, analyst=403, admin=403),
     ("GET", "people:create"): expect(200, peer_worker=403, coordinator=403, analyst=403, admin=403),
-    ("GET", "people:detail"): expect(
-        200, outsider=404, peer_worker=403, analyst=403, admin=403
-    ),
+    ("GET", "people:detail"): expect(200, outsider=404, peer_worker=403, analyst=403, admin=403),
     ("GET", "people:access_log"): expect(403, outsider=404, team_lead=200),
     ("GET", "reports:weekly"): expect(403, outsider=200, team_lead=200, analyst=200, admin=200),
     ("GET", "healthz"): expect(200, anonymous=200),

@@ -68,7 +68,9 @@ def test_analyst_cannot_be_on_patrol(worker, users, area):
 
 def test_coordinator_cannot_start_a_patrol(actors, users, area):
     with pytest.raises(PermissionDenied):
-        start_patrol(actors["coordinator"], colleague=users["worker"], shift=Shift.DAY, areas=[area])
+        start_patrol(
+            actors["coordinator"], colleague=users["worker"], shift=Shift.DAY, areas=[area]
+        )
 
 
 def test_one_active_patrol_at_a_time(patrol, worker, users, area):

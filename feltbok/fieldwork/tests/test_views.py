@@ -91,8 +91,12 @@ def test_contact_with_a_person_of_another_service_is_404(login, patrol, area, ac
 
     foreign = create_person(
         actors["outsider"],
-        PersonData(anonymity_level=AnonymityLevel.NICKNAME, nickname="Ravnen", gender=Gender.MALE,
-                   age_band=AgeBand.FROM_18),
+        PersonData(
+            anonymity_level=AnonymityLevel.NICKNAME,
+            nickname="Ravnen",
+            gender=Gender.MALE,
+            age_band=AgeBand.FROM_18,
+        ),
     )
     url = reverse("fieldwork:contact", kwargs={"code": patrol.code, "person_code": foreign.code})
     assert login("worker").post(url, {"area": area.pk}).status_code == 404
@@ -141,8 +145,12 @@ def test_new_person_without_matches_is_created_at_once(login, patrol, area):
 def test_new_person_missing_nickname_is_a_clear_message(login, patrol, area):
     response = login("worker").post(
         reverse("fieldwork:new_person", kwargs={"code": patrol.code}),
-        {"person-anonymity_level": "nickname", "person-gender": "male",
-         "person-age_band": "18-22", "area": area.pk},
+        {
+            "person-anonymity_level": "nickname",
+            "person-gender": "male",
+            "person-age_band": "18-22",
+            "area": area.pk,
+        },
     )
     assert response.status_code == 400
     assert "needs a nickname" in response.content.decode()
@@ -168,20 +176,28 @@ def test_end_patrol_view(login, patrol):
 
 
 def test_wrong_method_is_405(login, patrol):
-    assert login("worker").get(reverse("fieldwork:end", kwargs={"code": patrol.code})).status_code == 405
+    assert (
+        login("worker").get(reverse("fieldwork:end", kwargs={"code": patrol.code})).status_code
+        == 405
+    )
 
 
 def _fill_patrol(worker, patrol, area, person, count):
     for _ in range(count):
-        record_encounter(worker, patrol, EncounterData(kind=EncounterKind.ANONYMOUS, area=area,
-                                                       head_count=2))
-        record_encounter(worker, patrol, EncounterData(kind=EncounterKind.INDIVIDUAL, area=area,
-                                                       persons=[person]))
+        record_encounter(
+            worker, patrol, EncounterData(kind=EncounterKind.ANONYMOUS, area=area, head_count=2)
+        )
+        record_encounter(
+            worker,
+            patrol,
+            EncounterData(kind=EncounterKind.INDIVIDUAL, area=area, persons=[person]),
+        )
 
 
 @pytest.mark.parametrize("contacts", [1, 15])
-def test_patrol_page_queries_do_not_grow(login, worker, patrol, area, person, contacts,
-                                         django_assert_max_num_queries):
+def test_patrol_page_queries_do_not_grow(
+    login, worker, patrol, area, person, contacts, django_assert_max_num_queries
+):
     _fill_patrol(worker, patrol, area, person, contacts)
     client = login("worker")
     client.get(reverse("fieldwork:patrol", kwargs={"code": patrol.code}))  # warm the session
@@ -191,8 +207,9 @@ def test_patrol_page_queries_do_not_grow(login, worker, patrol, area, person, co
 
 
 @pytest.mark.parametrize("contacts", [1, 15])
-def test_person_page_queries_do_not_grow(login, worker, patrol, area, person, contacts,
-                                         django_assert_max_num_queries):
+def test_person_page_queries_do_not_grow(
+    login, worker, patrol, area, person, contacts, django_assert_max_num_queries
+):
     _fill_patrol(worker, patrol, area, person, contacts)
     client = login("worker")
     client.get(reverse("fieldwork:patrols"))
@@ -201,7 +218,9 @@ def test_person_page_queries_do_not_grow(login, worker, patrol, area, person, co
     assert len(response.context["timeline"]) == contacts
 
 
-def test_known_person_page_queries(login, worker, patrol, area, person, django_assert_max_num_queries):
+def test_known_person_page_queries(
+    login, worker, patrol, area, person, django_assert_max_num_queries
+):
     _fill_patrol(worker, patrol, area, person, 3)
     client = login("worker")
     client.get(reverse("fieldwork:patrols"))

@@ -32,7 +32,9 @@ def monday():
 
 
 def _at(day, hour):
-    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=timezone.get_current_timezone())
+    return datetime.datetime.combine(
+        day, datetime.time(hour), tzinfo=timezone.get_current_timezone()
+    )
 
 
 def test_counts_per_area_and_week(actors, patrol, area, second_area, users, monday):
@@ -42,7 +44,9 @@ def test_counts_per_area_and_week(actors, patrol, area, second_area, users, mond
     _encounter(patrol, area, _at(monday + datetime.timedelta(days=7), 1), 2, user)  # next week
     _encounter(patrol, second_area, _at(monday, 20), 2, user)
 
-    weeks, rows = weekly_contacts_by_area(actors["analyst"], monday, monday + datetime.timedelta(days=13))
+    weeks, rows = weekly_contacts_by_area(
+        actors["analyst"], monday, monday + datetime.timedelta(days=13)
+    )
 
     assert [w.monday for w in weeks] == [monday, monday + datetime.timedelta(days=7)]
     by_area = {row.area.name: [c.value for c in row.cells] for row in rows}
@@ -101,7 +105,9 @@ def test_bad_period_is_a_clear_message(login, params):
     assert response.context["rows"] == []
 
 
-def test_statistics_page_query_count(login, patrol, area, users, monday, django_assert_max_num_queries):
+def test_statistics_page_query_count(
+    login, patrol, area, users, monday, django_assert_max_num_queries
+):
     for day in range(20):
         _encounter(patrol, area, _at(monday - datetime.timedelta(days=day), 12), 5, users["worker"])
     client = login("analyst")
