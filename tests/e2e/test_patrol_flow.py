@@ -148,7 +148,7 @@ def test_analyst_sees_the_weekly_statistic_and_no_person(
     assert "Ravnen" not in page.content()
 
 
-def test_login_page_is_accessible(phone):
+def test_login_page_is_accessible_and_in_norwegian(phone):
     phone.goto("/accounts/login/")
     check_accessibility(phone, "login")
     screenshot(phone, "00-login")
