@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from feltbok.accounts.models import Membership, Role, User
 from feltbok.core.access import actor_for_user
@@ -32,6 +33,13 @@ def make_member(service, role, email, team=None, first_name="Test", last_name=""
     user = make_user(email, first_name=first_name, last_name=last_name or role.label)
     Membership.objects.create(user=user, service=service, team=team, role=role)
     return user
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Service-level messages in English in tests; requests still follow the user's language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

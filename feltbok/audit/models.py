@@ -12,15 +12,16 @@ import json
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditAction(models.TextChoices):
-    READ = "read", _("Read")
-    CREATE = "create", _("Create")
-    UPDATE = "update", _("Update")
-    DELETE = "delete", _("Delete")
-    SEARCH = "search", _("Search")
-    EXPORT = "export", _("Export")
+    READ = "read", pgettext_lazy("audit action", "Read")
+    CREATE = "create", pgettext_lazy("audit action", "Create")
+    UPDATE = "update", pgettext_lazy("audit action", "Update")
+    DELETE = "delete", pgettext_lazy("audit action", "Delete")
+    SEARCH = "search", pgettext_lazy("audit action", "Search")
+    EXPORT = "export", pgettext_lazy("audit action", "Export")
 
 
 class AppendOnlyError(Exception):
@@ -87,6 +88,12 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events cannot be deleted")
+
+    @property
+    def role_label(self):
+        from feltbok.accounts.models import Role
+
+        return dict(Role.choices).get(self.role, self.role)
 
     def compute_hash(self) -> str:
         payload = {

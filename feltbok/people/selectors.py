@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from feltbok.audit.models import AuditAction
 from feltbok.audit.services import log_action
@@ -41,7 +42,7 @@ def find_likely_matches(actor, *, nickname, age_band, gender, limit=8):
         actor,
         AuditAction.SEARCH,
         object_type="person",
-        reason="search before create",
+        reason=gettext_noop("search before create"),
         detail={"results": [str(p.code) for p in matches]},
     )
     return matches
@@ -122,7 +123,7 @@ def recently_met(actor, limit=12):
             actor,
             AuditAction.SEARCH,
             object_type="person",
-            reason="recently met",
+            reason=gettext_noop("recently met"),
             detail={"results": [str(p.code) for p in persons]},
         )
     return persons
