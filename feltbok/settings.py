@@ -162,7 +162,7 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite under var/ by default (WAL mode, see core/apps.py); PostgreSQL via
+# Database: SQLite under var/ by default (WAL mode, set in init_command); PostgreSQL via
 # DATABASE_URL in production.
 VAR_DIR = Path(env("FELTBOK_VAR_DIR", str(BASE_DIR / "var")))
 DATABASES = {

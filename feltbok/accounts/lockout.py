@@ -5,7 +5,15 @@ from django.shortcuts import render
 
 def username_from_request(request, credentials=None):
     credentials = credentials or {}
-    login = credentials.get("email") or credentials.get("login") or request.POST.get("login", "")
+    # allauth's form posts "login"; Django's admin log-in posts "username".
+    login = (
+        credentials.get("email")
+        or credentials.get("login")
+        or credentials.get("username")
+        or request.POST.get("login")
+        or request.POST.get("username")
+        or ""
+    )
     return str(login).strip().lower()[:254]
 
 

@@ -133,9 +133,15 @@ class Person(ServiceOwnedModel):
         return self.nickname or self.description[:40]
 
     @property
-    def flag_labels(self):
+    def flag_items(self):
+        """(code, label) pairs, the staff-safety flag first: it must never be missed."""
         labels = dict(PersonFlag.choices)
-        return [labels[flag] for flag in self.flags if flag in labels]
+        ordered = sorted(self.flags, key=lambda flag: flag != PersonFlag.SAFETY)
+        return [(flag, labels[flag]) for flag in ordered if flag in labels]
+
+    @property
+    def flag_labels(self):
+        return [label for _flag, label in self.flag_items]
 
     @property
     def has_safety_flag(self):
