@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_ENV := FELTBOK_DEBUG=1 FELTBOK_DEMO=1
+# Development settings for build steps that need no secrets (compiling messages, checks).
+DEV_ENV := FELTBOK_DEBUG=1
 PYTEST_WORKERS ?= 2
 
 .PHONY: demo test install install-test messages chromium lint format serve seed clean
@@ -23,7 +25,7 @@ install-test: $(VENV)/.installed-test
 # Translations are compiled from the committed .po files (needs GNU gettext's msgfmt).
 messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
-	$(PY) manage.py compilemessages --verbosity 0 --ignore '.venv'
+	$(DEV_ENV) $(PY) manage.py compilemessages --verbosity 0 --ignore '.venv'
 
 # Browser tests drive Debian's Chromium; never `playwright install`.
 chromium:
@@ -45,7 +47,7 @@ format: install-test
 	$(VENV)/bin/ruff check --fix .
 
 test: install-test chromium messages lint
-	$(PY) manage.py makemigrations --check --dry-run --verbosity 0
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run --verbosity 0
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
 
 clean:
