@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "feltbok.people",
     "feltbok.fieldwork",
     "feltbok.reports",
+    "feltbok.sync",
 ]
 
 MIDDLEWARE = [

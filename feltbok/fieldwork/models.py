@@ -52,6 +52,18 @@ class Patrol(ServiceOwnedModel):
     areas = models.ManyToManyField(
         "organisation.FieldArea", related_name="patrols", verbose_name=_("field areas")
     )
+    # A joint patrol: staff of these services walk with us; each service keeps its own records.
+    partner_services = models.ManyToManyField(
+        "organisation.Service",
+        blank=True,
+        related_name="joint_patrols",
+        verbose_name=_("joint with"),
+    )
+    high_visibility = models.BooleanField(
+        _("high visibility (vests)"),
+        default=False,
+        help_text=_("A visible, preventive effort in high-visibility vests."),
+    )
 
     class Meta:
         verbose_name = _("patrol")
@@ -96,6 +108,11 @@ class EncounterKind(models.TextChoices):
     ANONYMOUS = "anonymous", _("Anonymous head count")
 
 
+class OutreachMode(models.TextChoices):
+    OPEN = "open", _("Open outreach")
+    TARGETED = "targeted", _("Targeted outreach")
+
+
 class Topic(models.TextChoices):
     CONVERSATION = "conversation", _("Conversation")
     FOOD = "food", _("Food or drink")
@@ -138,6 +155,29 @@ class Encounter(ServiceOwnedModel):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+    visit = models.ForeignKey(
+        "AreaVisit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="encounters",
+        verbose_name=_("area visit"),
+    )
+    place = models.ForeignKey(
+        "organisation.Place",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="encounters",
+        verbose_name=_("place"),
+    )
+    outreach_mode = models.CharField(
+        _("outreach"), max_length=10, choices=OutreachMode.choices, default=OutreachMode.OPEN
+    )
+    # An anonymous tally by age band and gender (both empty for other kinds).
+    age_band = models.CharField(_("age band"), max_length=8, blank=True)
+    gender = models.CharField(_("gender"), max_length=10, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("encounter")
@@ -188,3 +228,298 @@ class EncounterPerson(models.Model):
 
     def __str__(self):
         return f"{self.person_id} in {self.encounter_id}"
+
+
+class ShiftTemplate(ServiceOwnedModel):
+    """A recurring patrol slot: the weekly rota is generated from these."""
+
+    name = models.CharField(_("name"), max_length=80)
+    shift = models.CharField(_("shift"), max_length=10, choices=Shift.choices)
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), help_text=_("0 is Monday, 6 is Sunday.")
+    )
+    start_time = models.TimeField(_("starts"))
+    end_time = models.TimeField(
+        _("ends"), help_text=_("An end before the start means the next day (a night patrol).")
+    )
+    patrol_count = models.PositiveSmallIntegerField(_("patrols"), default=1)
+    team = models.ForeignKey(
+        "organisation.Team", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("team")
+    )
+    areas = models.ManyToManyField("organisation.FieldArea", blank=True, verbose_name=_("areas"))
+
+    class Meta:
+        verbose_name = _("shift template")
+        verbose_name_plural = _("shift templates")
+        ordering = ["weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="shifttemplate_weekday"
+            ),
+            models.CheckConstraint(
+                condition=Q(patrol_count__gte=1, patrol_count__lte=12),
+                name="shifttemplate_patrol_count",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PlannedPatrol(ServiceOwnedModel):
+    """A patrol in the rota. It may be short of staff while planned, never when started."""
+
+    date = models.DateField(_("date"))
+    shift = models.CharField(_("shift"), max_length=10, choices=Shift.choices)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    template = models.ForeignKey(
+        ShiftTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="planned",
+        verbose_name=_("shift template"),
+    )
+    team = models.ForeignKey(
+        "organisation.Team", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("team")
+    )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="PlannedStaff",
+        related_name="planned_patrols",
+        verbose_name=_("staff"),
+    )
+    areas = models.ManyToManyField("organisation.FieldArea", blank=True, verbose_name=_("areas"))
+    partner_services = models.ManyToManyField(
+        "organisation.Service",
+        blank=True,
+        related_name="planned_joint_patrols",
+        verbose_name=_("joint with"),
+    )
+    high_visibility = models.BooleanField(_("high visibility (vests)"), default=False)
+    effort = models.CharField(
+        _("extra effort"),
+        max_length=120,
+        blank=True,
+        help_text=_("A period or project of extra field work this patrol belongs to."),
+    )
+    patrol = models.OneToOneField(
+        Patrol,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plan",
+        verbose_name=_("patrol"),
+    )
+
+    class Meta:
+        verbose_name = _("planned patrol")
+        verbose_name_plural = _("planned patrols")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="plannedpatrol_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["service", "date"], name="plannedpatrol_date_idx")]
+
+    def __str__(self):
+        return f"{self.date} {self.get_shift_display()}"
+
+
+class PlannedStaff(models.Model):
+    """One staff member on a planned patrol; from another service on a joint patrol."""
+
+    planned_patrol = models.ForeignKey(PlannedPatrol, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    service = models.ForeignKey("organisation.Service", on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = _("planned staff")
+        verbose_name_plural = _("planned staff")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["planned_patrol", "user"], name="plannedstaff_once_per_patrol"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} on {self.planned_patrol_id}"
+
+
+class AreaVisit(ServiceOwnedModel):
+    """A patrol's stay in one field area (and perhaps one place in it)."""
+
+    patrol = models.ForeignKey(
+        Patrol, on_delete=models.PROTECT, related_name="visits", verbose_name=_("patrol")
+    )
+    area = models.ForeignKey(
+        "organisation.FieldArea", on_delete=models.PROTECT, verbose_name=_("field area")
+    )
+    place = models.ForeignKey(
+        "organisation.Place",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("place"),
+    )
+    arrived_at = models.DateTimeField(_("arrived"))
+    left_at = models.DateTimeField(_("left"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("area visit")
+        verbose_name_plural = _("area visits")
+        ordering = ["arrived_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_at__isnull=True) | Q(left_at__gte=F("arrived_at")),
+                name="areavisit_leaves_after_arrival",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.area_id} {self.arrived_at:%H:%M}"
+
+
+class Mood(models.TextChoices):
+    CALM = "calm", _("Calm")
+    LIVELY = "lively", _("Lively")
+    TENSE = "tense", _("Tense")
+    HOSTILE = "hostile", _("Hostile")
+
+
+class Substance(models.TextChoices):
+    ALCOHOL = "alcohol", _("Alcohol")
+    CANNABIS = "cannabis", _("Cannabis")
+    OPIOIDS = "opioids", _("Heroin or other opioids")
+    STIMULANTS = "stimulants", _("Amphetamine, cocaine")
+    BENZODIAZEPINES = "benzodiazepines", _("Pills (benzodiazepines)")
+    OTHER = "other", _("Other substances")
+
+
+class EnvironmentObservation(ServiceOwnedModel):
+    """What the patrol saw of an environment during a visit: described soberly."""
+
+    visit = models.ForeignKey(
+        AreaVisit, on_delete=models.PROTECT, related_name="observations", verbose_name=_("visit")
+    )
+    environment = models.ForeignKey(
+        "organisation.Environment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="observations",
+        verbose_name=_("environment"),
+    )
+    observed_at = models.DateTimeField(_("time"))
+    people_present = models.PositiveSmallIntegerField(_("people present"), null=True, blank=True)
+    age_mix = models.JSONField(_("age mix"), default=list, blank=True)
+    mood = models.CharField(_("mood"), max_length=10, choices=Mood.choices, blank=True)
+    substances = models.JSONField(_("substances seen"), default=list, blank=True)
+    note = models.CharField(_("anything new"), max_length=1000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("environment observation")
+        verbose_name_plural = _("environment observations")
+        ordering = ["observed_at"]
+
+    def __str__(self):
+        return f"{self.environment_id} {self.observed_at:%Y-%m-%d %H:%M}"
+
+
+class IncidentKind(models.TextChoices):
+    OVERDOSE = "overdose", _("Overdose")
+    VIOLENCE = "violence", _("Violence")
+    THREAT = "threat", _("Threat")
+    WEAPON = "weapon", _("Weapon")
+    ACUTE_ILLNESS = "acute_illness", _("Acute illness")
+    OTHER = "other", _("Other incident")
+
+
+class IncidentNote(ServiceOwnedModel):
+    """A plain incident note from patrol (the safeguarding module will build on it)."""
+
+    patrol = models.ForeignKey(
+        Patrol, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("patrol")
+    )
+    visit = models.ForeignKey(
+        AreaVisit, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("visit")
+    )
+    area = models.ForeignKey(
+        "organisation.FieldArea", on_delete=models.PROTECT, verbose_name=_("field area")
+    )
+    occurred_at = models.DateTimeField(_("time"))
+    kind = models.CharField(_("kind"), max_length=20, choices=IncidentKind.choices)
+    note = models.CharField(_("what happened"), max_length=1000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["occurred_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=IncidentKind.values), name="incident_known_kind"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class Debrief(ServiceOwnedModel):
+    """The pair's short account after the patrol, and the follow-ups it calls for."""
+
+    patrol = models.OneToOneField(
+        Patrol, on_delete=models.PROTECT, related_name="debrief", verbose_name=_("patrol")
+    )
+    text = models.TextField(_("debrief"), max_length=4000, blank=True)
+    follow_ups = models.JSONField(_("follow-ups"), default=list, blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("debrief")
+        verbose_name_plural = _("debriefs")
+
+    def __str__(self):
+        return f"{self.patrol_id}"
+
+
+class FollowUpTime(ServiceOwnedModel):
+    """Time spent on follow-up work (not on patrol), for field vs follow-up hours."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("staff"),
+    )
+    date = models.DateField(_("date"))
+    minutes = models.PositiveSmallIntegerField(_("minutes"))
+    note = models.CharField(_("what"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up time")
+        verbose_name_plural = _("follow-up time")
+        ordering = ["-date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1, minutes__lte=960), name="followuptime_minutes"
+            ),
+        ]
+        indexes = [models.Index(fields=["service", "date"], name="followuptime_date_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.date} {self.minutes}"

@@ -23,6 +23,23 @@ class Service(TimestampedModel):
         default=25,
         help_text=_("Upper age of the youth target group (18, 23 or 25 depending on the service)."),
     )
+    map_tile_url = models.CharField(
+        _("map tile source"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "A tile URL template such as https://tiles.example/{z}/{x}/{y}.png; "
+            "empty shows the areas on a plain background."
+        ),
+    )
+    exact_location_enabled = models.BooleanField(
+        _("store exact locations"),
+        default=False,
+        help_text=_(
+            "Off by default: locations are kept at area and place level, so maps "
+            "cannot be used against the people the service meets."
+        ),
+    )
 
     class Meta:
         verbose_name = _("service")
@@ -104,3 +121,97 @@ def validate_polygon(geometry):
                 or not (-180 <= position[0] <= 180 and -90 <= position[1] <= 90)
             ):
                 raise ValidationError(message)
+
+
+class PlaceKind(models.TextChoices):
+    PARKING_GARAGE = "parking_garage", _("Parking garage")
+    STATION = "station", _("Station")
+    PARK = "park", _("Park")
+    DAY_CENTRE = "day_centre", _("Day centre")
+    SHELTER = "shelter", _("Shelter")
+    VENUE = "venue", _("Nightlife venue")
+    STREET = "street", _("Street or square")
+    OTHER = "other", _("Other place")
+
+
+class Place(ServiceOwnedModel):
+    """A known place inside a field area: a parking garage, a station, a day centre …"""
+
+    area = models.ForeignKey(
+        FieldArea, on_delete=models.PROTECT, related_name="places", verbose_name=_("field area")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=PlaceKind.choices)
+    # A GeoJSON Point for the map; the place, not a person, is located.
+    point = models.JSONField(_("position"), null=True, blank=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "area", "name"], name="place_unique_name_per_area"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=PlaceKind.values), name="place_known_kind"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class EnvironmentKind(models.TextChoices):
+    OPEN_DRUG_SCENE = "open_drug_scene", _("Open drug scene")
+    YOUTH = "youth", _("Youth hangout")
+    NIGHTLIFE = "nightlife", _("Nightlife")
+    HOMELESS = "homeless", _("Rough sleepers")
+    OTHER = "other", _("Other environment")
+
+
+class Environment(ServiceOwnedModel):
+    """An environment (miljø) the service follows over time, e.g. an open drug scene."""
+
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=EnvironmentKind.choices)
+    area = models.ForeignKey(
+        FieldArea,
+        on_delete=models.PROTECT,
+        related_name="environments",
+        verbose_name=_("field area"),
+    )
+    places = models.ManyToManyField(Place, blank=True, verbose_name=_("places"))
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    is_active = models.BooleanField(_("followed"), default=True)
+
+    class Meta:
+        verbose_name = _("environment")
+        verbose_name_plural = _("environments")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "name"], name="environment_unique_name_per_service"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=EnvironmentKind.values), name="environment_known_kind"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+def validate_point(geometry):
+    """A GeoJSON Point [lon, lat] in WGS 84."""
+    message = _("The position must be a GeoJSON Point of longitude/latitude.")
+    if not isinstance(geometry, dict) or geometry.get("type") != "Point":
+        raise ValidationError(message)
+    position = geometry.get("coordinates")
+    if (
+        not isinstance(position, list)
+        or len(position) != 2
+        or not all(isinstance(v, int | float) for v in position)
+        or not (-180 <= position[0] <= 180 and -90 <= position[1] <= 90)
+    ):
+        raise ValidationError(message)
