@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from feltbok.core import views as core_views
+from feltbok.sync.api import api
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -11,6 +12,9 @@ urlpatterns = [
     path("patrols/", include("feltbok.fieldwork.urls")),
     path("people/", include("feltbok.people.urls")),
     path("statistics/", include("feltbok.reports.urls")),
+    path("planning/", include("feltbok.fieldwork.planning_urls")),
+    path("places/", include("feltbok.organisation.urls")),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

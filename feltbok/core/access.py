@@ -25,24 +25,67 @@ class Perm(StrEnum):
     RECORD_FIELDWORK = "record_fieldwork"  # start patrols, record contacts
     VIEW_PATROLS = "view_patrols"
     VIEW_STATISTICS = "view_statistics"
+    PLAN_PATROLS = "plan_patrols"  # shift templates, the weekly rota, staff assignment
+    VIEW_PLAN = "view_plan"  # see the rota (own assignments and the week)
+    VIEW_MAP = "view_map"  # areas, places and environments on a map
+    MANAGE_PLACES = "manage_places"  # places and environments
+    VIEW_COVERAGE = "view_coverage"  # areas × shifts for the week, plan against actual
+    RECORD_TIME = "record_time"  # register follow-up time
+    VIEW_TIME_USE = "view_time_use"  # field vs follow-up hours per worker and team
+    SYNC = "sync"  # the offline outbox API
 
 
-_FIELD = {Perm.SEARCH_PERSON, Perm.CREATE_PERSON, Perm.RECORD_FIELDWORK, Perm.VIEW_PATROLS}
+_FIELD = {
+    Perm.SEARCH_PERSON,
+    Perm.CREATE_PERSON,
+    Perm.RECORD_FIELDWORK,
+    Perm.VIEW_PATROLS,
+    Perm.VIEW_PLAN,
+    Perm.VIEW_MAP,
+    Perm.SYNC,
+}
 
 # Need to know: each role gets what its work needs and nothing more.
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    Role.WORKER: frozenset(_FIELD | {Perm.VIEW_PERSON, Perm.VIEW_IDENTITY}),
+    Role.WORKER: frozenset(_FIELD | {Perm.VIEW_PERSON, Perm.VIEW_IDENTITY, Perm.RECORD_TIME}),
     # Peer workers record what they do on patrol; they do not open records or identities.
     Role.PEER_WORKER: frozenset(_FIELD),
     Role.COORDINATOR: frozenset(
-        {Perm.SEARCH_PERSON, Perm.VIEW_PERSON, Perm.VIEW_IDENTITY, Perm.VIEW_PATROLS}
+        {
+            Perm.SEARCH_PERSON,
+            Perm.VIEW_PERSON,
+            Perm.VIEW_IDENTITY,
+            Perm.VIEW_PATROLS,
+            Perm.VIEW_PLAN,
+            Perm.VIEW_MAP,
+        }
     ),
     Role.TEAM_LEAD: frozenset(
-        _FIELD | {Perm.VIEW_PERSON, Perm.VIEW_IDENTITY, Perm.VIEW_ACCESS_LOG, Perm.VIEW_STATISTICS}
+        _FIELD
+        | {
+            Perm.VIEW_PERSON,
+            Perm.VIEW_IDENTITY,
+            Perm.VIEW_ACCESS_LOG,
+            Perm.VIEW_STATISTICS,
+            Perm.PLAN_PATROLS,
+            Perm.MANAGE_PLACES,
+            Perm.VIEW_COVERAGE,
+            Perm.RECORD_TIME,
+            Perm.VIEW_TIME_USE,
+        }
     ),
     # Analysts and administrators see aggregates, never persons.
     Role.ANALYST: frozenset({Perm.VIEW_STATISTICS}),
-    Role.ADMIN: frozenset({Perm.VIEW_STATISTICS, Perm.VIEW_PATROLS}),
+    Role.ADMIN: frozenset(
+        {
+            Perm.VIEW_STATISTICS,
+            Perm.VIEW_PATROLS,
+            Perm.VIEW_MAP,
+            Perm.MANAGE_PLACES,
+            Perm.VIEW_COVERAGE,
+            Perm.VIEW_TIME_USE,
+        }
+    ),
 }
 
 
