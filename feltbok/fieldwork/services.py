@@ -43,15 +43,29 @@ def shift_for(moment) -> str:
     return Shift.NIGHT
 
 
-def start_patrol(actor, *, colleague, shift, areas, other_members=()) -> Patrol:
-    """Start a patrol of the actor and at least one colleague (the two-person rule)."""
+def start_patrol(
+    actor,
+    *,
+    colleague,
+    shift,
+    areas,
+    other_members=(),
+    partner_services=(),
+    high_visibility=False,
+) -> Patrol:
+    """Start a patrol of the actor and at least one colleague (the two-person rule).
+
+    On a joint patrol, staff of the partner services may be members; each service keeps
+    its own records of what its staff record.
+    """
     actor.require(Perm.RECORD_FIELDWORK)
     if colleague is None or colleague.pk == actor.user.pk:
         raise FieldworkError(_("A patrol needs at least two staff: choose a colleague."))
     members = {actor.user.pk, colleague.pk} | {user.pk for user in other_members}
+    services = {actor.service_id} | {service.pk for service in partner_services}
     allowed = set(
         Membership.objects.filter(
-            service_id=actor.service_id, user_id__in=members, role__in=PATROL_ROLES, is_active=True
+            service_id__in=services, user_id__in=members, role__in=PATROL_ROLES, is_active=True
         ).values_list("user_id", flat=True)
     )
     if allowed != members:
@@ -77,9 +91,11 @@ def start_patrol(actor, *, colleague, shift, areas, other_members=()) -> Patrol:
             started_at=now,
             first_member=actor.user,
             second_member=colleague,
+            high_visibility=high_visibility,
         )
         patrol.other_members.set([u for u in other_members if u.pk != colleague.pk])
         patrol.areas.set(areas)
+        patrol.partner_services.set(partner_services)
         log_action(actor, AuditAction.CREATE, patrol, detail={"members": len(members)})
     return patrol
 

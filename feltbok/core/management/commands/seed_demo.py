@@ -427,7 +427,7 @@ def _bulk_load():
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size")
             cache_size = int(cursor.fetchone()[0])
-            pass
+            cursor.execute("PRAGMA cache_size = -524288")  # 512 MiB
     try:
         yield
     finally:
