@@ -1,9 +1,11 @@
 """Patrols and encounters: the writes of field work, each in one transaction with its audit."""
 
+import datetime
+import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,17 +14,25 @@ from feltbok.audit.models import AuditAction
 from feltbok.audit.services import log_action
 from feltbok.core.access import Perm, scoped
 from feltbok.fieldwork.models import (
+    AreaVisit,
+    Debrief,
     Encounter,
     EncounterKind,
     EncounterPerson,
+    EnvironmentObservation,
+    IncidentKind,
+    IncidentNote,
+    Mood,
+    OutreachMode,
     Patrol,
     PatrolStatus,
     Shift,
+    Substance,
     Topic,
 )
-from feltbok.organisation.models import FieldArea
+from feltbok.organisation.models import Environment, FieldArea, Place
 from feltbok.people import services as people_services
-from feltbok.people.models import Person
+from feltbok.people.models import AgeBand, Gender, Person
 
 # Roles that go out on patrol.
 PATROL_ROLES = (Role.WORKER, Role.PEER_WORKER, Role.TEAM_LEAD)
@@ -120,11 +130,16 @@ def _require_member(actor, patrol):
         raise FieldworkError(_("This patrol has ended."))
 
 
-def end_patrol(actor, patrol) -> Patrol:
+def end_patrol(actor, patrol, ended_at=None) -> Patrol:
     _require_member(actor, patrol)
+    ended_at = _client_time(patrol, ended_at)
     with transaction.atomic():
+        # Open area visits end with the patrol.
+        AreaVisit.objects.filter(patrol=patrol, left_at__isnull=True).update(
+            left_at=ended_at, version=F("version") + 1, updated_at=timezone.now()
+        )
         updated = Patrol.objects.filter(pk=patrol.pk, status=PatrolStatus.ACTIVE).update(
-            status=PatrolStatus.ENDED, ended_at=timezone.now(), updated_at=timezone.now()
+            status=PatrolStatus.ENDED, ended_at=ended_at, updated_at=timezone.now()
         )
         if not updated:
             raise FieldworkError(_("This patrol has ended."))
@@ -141,6 +156,14 @@ class EncounterData:
     head_count: int = 0
     topics: list[str] = field(default_factory=list)
     note: str = ""
+    outreach_mode: str = OutreachMode.OPEN
+    visit: AreaVisit | None = None
+    place: Place | None = None
+    age_band: str = ""
+    gender: str = ""
+    # Set by the offline outbox: when it happened on the phone, and the phone's own id.
+    occurred_at: datetime.datetime | None = None
+    code: uuid.UUID | None = None
 
 
 def record_encounter(actor, patrol, data: EncounterData, new_person=None) -> Encounter:
@@ -148,6 +171,7 @@ def record_encounter(actor, patrol, data: EncounterData, new_person=None) -> Enc
     _require_member(actor, patrol)
     _check_encounter(actor, patrol, data, has_new_person=new_person is not None)
     now = timezone.now()
+    occurred_at = _client_time(patrol, data.occurred_at)
     with transaction.atomic():
         persons = list(data.persons)
         if new_person is not None:
@@ -156,9 +180,10 @@ def record_encounter(actor, patrol, data: EncounterData, new_person=None) -> Enc
             data.head_count if data.kind != EncounterKind.INDIVIDUAL else 0
         )
         encounter = Encounter.objects.create(
+            code=data.code or uuid.uuid4(),
             service_id=actor.service_id,
             patrol=patrol,
-            occurred_at=now,
+            occurred_at=occurred_at,
             area=data.area,
             kind=data.kind,
             head_count=data.head_count,
@@ -166,6 +191,11 @@ def record_encounter(actor, patrol, data: EncounterData, new_person=None) -> Enc
             topics=sorted(set(data.topics)),
             note=data.note.strip(),
             recorded_by=actor.user,
+            visit=data.visit,
+            place=data.place,
+            outreach_mode=data.outreach_mode,
+            age_band=data.age_band,
+            gender=data.gender,
         )
         EncounterPerson.objects.bulk_create(
             [
@@ -180,9 +210,12 @@ def record_encounter(actor, patrol, data: EncounterData, new_person=None) -> Enc
         )
         person_ids = [person.pk for person in persons]
         Person.objects.filter(pk__in=person_ids, first_contact_at__isnull=True).update(
-            first_contact_at=now
+            first_contact_at=occurred_at
         )
-        Person.objects.filter(pk__in=person_ids).update(last_contact_at=now, updated_at=now)
+        # An entry synced late must not move "last contact" backwards.
+        Person.objects.filter(pk__in=person_ids).filter(
+            Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=occurred_at)
+        ).update(last_contact_at=occurred_at, updated_at=now)
         log_action(
             actor,
             AuditAction.CREATE,
@@ -214,3 +247,260 @@ def _check_encounter(actor, patrol, data: EncounterData, has_new_person: bool):
         raise FieldworkError(_("A group contact is with two people or more."))
     if len(data.note) > 500:
         raise FieldworkError(_("The note can be at most 500 characters."))
+    if data.outreach_mode not in OutreachMode.values:
+        raise FieldworkError(_("Choose open or targeted outreach."))
+    if data.visit is not None and data.visit.patrol_id != patrol.pk:
+        raise FieldworkError(_("The visit belongs to another patrol."))
+    if data.place is not None and data.place.area_id != data.area.pk:
+        raise FieldworkError(_("The place is not in the chosen field area."))
+    if data.kind != EncounterKind.ANONYMOUS and (data.age_band or data.gender):
+        raise FieldworkError(_("Age band and gender are recorded on persons, not on contacts."))
+    if data.age_band and data.age_band not in AgeBand.values:
+        raise FieldworkError(_("Choose an age band."))
+    if data.gender and data.gender not in Gender.values:
+        raise FieldworkError(_("Choose a gender."))
+
+
+# How far a phone's clock may run ahead of the server before its times are refused.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
+def _client_time(patrol, moment):
+    """A time reported by a phone: never in the future, never before the patrol started."""
+    now = timezone.now()
+    if moment is None:
+        return now
+    if timezone.is_naive(moment):
+        raise FieldworkError(_("Times must carry a time zone."))
+    if moment > now + CLOCK_SKEW:
+        raise FieldworkError(_("The time is in the future."))
+    if moment < patrol.started_at - CLOCK_SKEW:
+        raise FieldworkError(_("The time is before the patrol started."))
+    return min(moment, now)
+
+
+class ConflictError(FieldworkError):
+    """Someone else changed the record first: shown for resolution, never overwritten."""
+
+    def __init__(self, message, current):
+        super().__init__(message)
+        self.current = current
+
+
+def _check_version(obj, version):
+    if version is not None and version != obj.version:
+        raise ConflictError(
+            _("This was changed on another device. Check the newest version and try again."),
+            current={"version": obj.version},
+        )
+
+
+def start_visit(actor, patrol, *, area, place=None, arrived_at=None, code=None) -> AreaVisit:
+    """The patrol arrives in an area (or at a place in it); an open visit elsewhere ends."""
+    _require_member(actor, patrol)
+    if not patrol.areas.filter(pk=area.pk).exists():
+        raise FieldworkError(_("Choose one of this patrol's field areas."))
+    if place is not None and place.area_id != area.pk:
+        raise FieldworkError(_("The place is not in the chosen field area."))
+    arrived_at = _client_time(patrol, arrived_at)
+    with transaction.atomic():
+        open_visits = AreaVisit.objects.select_for_update().filter(
+            patrol=patrol, left_at__isnull=True, arrived_at__lte=arrived_at
+        )
+        for visit in open_visits:
+            visit.left_at = arrived_at
+            visit.version += 1
+            visit.save(update_fields=["left_at", "version", "updated_at"])
+        visit = AreaVisit.objects.create(
+            code=code or uuid.uuid4(),
+            service_id=patrol.service_id,
+            patrol=patrol,
+            area=area,
+            place=place,
+            arrived_at=arrived_at,
+        )
+        log_action(actor, AuditAction.CREATE, visit, detail={"area": str(area.code)})
+    return visit
+
+
+def end_visit(actor, visit, *, left_at=None, version=None) -> AreaVisit:
+    _require_member(actor, visit.patrol)
+    left_at = _client_time(visit.patrol, left_at)
+    with transaction.atomic():
+        visit = AreaVisit.objects.select_for_update().get(pk=visit.pk)
+        _check_version(visit, version)
+        if left_at < visit.arrived_at:
+            raise FieldworkError(_("The patrol cannot leave before it arrived."))
+        visit.left_at = left_at
+        visit.version += 1
+        visit.save(update_fields=["left_at", "version", "updated_at"])
+        log_action(actor, AuditAction.UPDATE, visit, detail={"left": True})
+    return visit
+
+
+@dataclass
+class ObservationData:
+    environment: Environment | None = None
+    people_present: int | None = None
+    age_mix: list[str] = field(default_factory=list)
+    mood: str = ""
+    substances: list[str] = field(default_factory=list)
+    note: str = ""
+    observed_at: datetime.datetime | None = None
+    code: uuid.UUID | None = None
+
+
+def record_observation(actor, visit, data: ObservationData) -> EnvironmentObservation:
+    """What the patrol saw of an environment: how many, age mix, mood, substances, news."""
+    _require_member(actor, visit.patrol)
+    if data.environment is not None and data.environment.service_id != visit.service_id:
+        raise FieldworkError(_("Unknown environment."))
+    if data.people_present is not None and not 0 <= data.people_present <= 1000:
+        raise FieldworkError(_("People present must be between 0 and 1000."))
+    if any(band not in AgeBand.values for band in data.age_mix):
+        raise FieldworkError(_("Choose an age band."))
+    if data.mood and data.mood not in Mood.values:
+        raise FieldworkError(_("Choose a mood."))
+    if any(substance not in Substance.values for substance in data.substances):
+        raise FieldworkError(_("Unknown substance."))
+    if len(data.note) > 1000:
+        raise FieldworkError(_("The note can be at most 1000 characters."))
+    observed_at = _client_time(visit.patrol, data.observed_at)
+    with transaction.atomic():
+        observation = EnvironmentObservation.objects.create(
+            code=data.code or uuid.uuid4(),
+            service_id=visit.service_id,
+            visit=visit,
+            environment=data.environment,
+            observed_at=observed_at,
+            people_present=data.people_present,
+            age_mix=sorted(set(data.age_mix)),
+            mood=data.mood,
+            substances=sorted(set(data.substances)),
+            note=data.note.strip(),
+            recorded_by=actor.user,
+        )
+        log_action(actor, AuditAction.CREATE, observation)
+    return observation
+
+
+def record_tally(actor, patrol, *, area, counts, visit=None, place=None, occurred_at=None):
+    """Anonymous head counts by age band and gender (the +1 buttons): one row per cell."""
+    cells = {key: n for key, n in counts.items() if n}
+    if not cells:
+        raise FieldworkError(_("An anonymous head count needs at least one person counted."))
+    with transaction.atomic():
+        return [
+            record_encounter(
+                actor,
+                patrol,
+                EncounterData(
+                    kind=EncounterKind.ANONYMOUS,
+                    area=area,
+                    head_count=n,
+                    visit=visit,
+                    place=place,
+                    age_band=age_band,
+                    gender=gender,
+                    occurred_at=occurred_at,
+                ),
+            )
+            for (age_band, gender), n in sorted(cells.items())
+        ]
+
+
+def update_encounter(actor, encounter, *, version, note=None, topics=None) -> Encounter:
+    """Correct a contact's note or topics; an edit made elsewhere first is a conflict."""
+    _require_member(actor, encounter.patrol)
+    if encounter.service_id != actor.service_id:
+        raise FieldworkError(_("Unknown contact."))
+    if note is not None and len(note) > 500:
+        raise FieldworkError(_("The note can be at most 500 characters."))
+    if topics is not None and any(topic not in Topic.values for topic in topics):
+        raise FieldworkError(_("Unknown topic."))
+    with transaction.atomic():
+        encounter = Encounter.objects.select_for_update().get(pk=encounter.pk)
+        _check_version(encounter, version)
+        changed = []
+        if note is not None:
+            encounter.note = note.strip()
+            changed.append("note")
+        if topics is not None:
+            encounter.topics = sorted(set(topics))
+            changed.append("topics")
+        encounter.version += 1
+        encounter.save(update_fields=[*changed, "version", "updated_at"])
+        log_action(actor, AuditAction.UPDATE, encounter, detail={"fields": changed})
+    return encounter
+
+
+@dataclass
+class IncidentData:
+    kind: str
+    area: FieldArea
+    note: str
+    visit: AreaVisit | None = None
+    occurred_at: datetime.datetime | None = None
+    code: uuid.UUID | None = None
+
+
+def record_incident(actor, patrol, data: IncidentData) -> IncidentNote:
+    _require_member(actor, patrol)
+    if data.kind not in IncidentKind.values:
+        raise FieldworkError(_("Choose the kind of incident."))
+    if not patrol.areas.filter(pk=data.area.pk).exists():
+        raise FieldworkError(_("Choose one of this patrol's field areas."))
+    if not data.note.strip() or len(data.note) > 1000:
+        raise FieldworkError(_("Describe what happened in at most 1000 characters."))
+    occurred_at = _client_time(patrol, data.occurred_at)
+    with transaction.atomic():
+        incident = IncidentNote.objects.create(
+            code=data.code or uuid.uuid4(),
+            service_id=actor.service_id,
+            patrol=patrol,
+            visit=data.visit,
+            area=data.area,
+            occurred_at=occurred_at,
+            kind=data.kind,
+            note=data.note.strip(),
+            recorded_by=actor.user,
+        )
+        log_action(actor, AuditAction.CREATE, incident, detail={"kind": data.kind})
+    return incident
+
+
+MAX_FOLLOW_UPS = 20
+
+
+def write_debrief(actor, patrol, *, text, follow_ups=(), version=None) -> Debrief:
+    """The pair's debrief; members write it during or after the patrol."""
+    actor.require(Perm.RECORD_FIELDWORK)
+    if actor.user.pk not in patrol.member_ids():
+        raise FieldworkError(_("Only the members of a patrol can record in it."))
+    follow_ups = [item.strip() for item in follow_ups if item.strip()]
+    if len(text) > 4000:
+        raise FieldworkError(_("The debrief can be at most 4000 characters."))
+    if len(follow_ups) > MAX_FOLLOW_UPS or any(len(item) > 200 for item in follow_ups):
+        raise FieldworkError(_("At most 20 follow-ups of at most 200 characters each."))
+    with transaction.atomic():
+        debrief = Debrief.objects.select_for_update().filter(patrol=patrol).first()
+        if debrief is None:
+            if version not in (None, 0):
+                raise ConflictError(_("The debrief was removed."), current={"version": 0})
+            debrief = Debrief.objects.create(
+                service_id=patrol.service_id,
+                patrol=patrol,
+                text=text.strip(),
+                follow_ups=follow_ups,
+                written_by=actor.user,
+            )
+            log_action(actor, AuditAction.CREATE, debrief)
+            return debrief
+        _check_version(debrief, version)
+        debrief.text = text.strip()
+        debrief.follow_ups = follow_ups
+        debrief.written_by = actor.user
+        debrief.version += 1
+        debrief.save(update_fields=["text", "follow_ups", "written_by", "version", "updated_at"])
+        log_action(actor, AuditAction.UPDATE, debrief)
+    return debrief

@@ -4,8 +4,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Sum
-from django.db.models.functions import TruncDate
-from django.utils import timezone
 
 from feltbok.core.access import Perm, scoped
 from feltbok.fieldwork.models import Encounter
@@ -43,25 +41,22 @@ def weeks_between(start: datetime.date, end: datetime.date) -> list[Week]:
 def weekly_contacts_by_area(actor, start: datetime.date, end: datetime.date):
     """Contacts (persons met plus anonymous head counts) per field area and ISO week.
 
-    Counted by the local date of the encounter; cells from 1 to 4 are suppressed.
+    Counted by the encounter's local date (kept with the row); cells from 1 to 4 are
+    suppressed.
     """
     actor.require(Perm.VIEW_STATISTICS)
     weeks = weeks_between(start, end)
-    tz = timezone.get_current_timezone()
-    first = datetime.datetime.combine(weeks[0].monday, datetime.time.min, tzinfo=tz)
-    last = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
     per_day = (
         scoped(actor, Encounter)
-        .filter(occurred_at__gte=first, occurred_at__lt=last)
-        .annotate(day=TruncDate("occurred_at", tzinfo=tz))
-        .values("area_id", "day")
+        .filter(local_date__gte=weeks[0].monday, local_date__lte=end)
+        .values("area_id", "local_date")
         .annotate(contacts=Sum("contact_count"))
         .order_by()
     )
     # Summing days into ISO weeks in Python keeps the SQL the same on SQLite and PostgreSQL.
     totals: dict[tuple[int, datetime.date], int] = {}
     for row in per_day:
-        day = row["day"]
+        day = row["local_date"]
         monday = day - datetime.timedelta(days=day.weekday())
         key = (row["area_id"], monday)
         totals[key] = totals.get(key, 0) + row["contacts"]

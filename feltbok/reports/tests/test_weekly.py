@@ -17,6 +17,7 @@ def _encounter(patrol, area, when, count, user):
         service=patrol.service,
         patrol=patrol,
         occurred_at=when,
+        local_date=timezone.localtime(when).date(),
         area=area,
         kind=EncounterKind.ANONYMOUS,
         head_count=count,
