@@ -2,8 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from feltbok.core.forms import DesignSystemMixin
-from feltbok.fieldwork.models import Shift, Topic
+from feltbok.fieldwork.models import IncidentKind, Mood, OutreachMode, Shift, Substance, Topic
 from feltbok.fieldwork.services import MAX_HEAD_COUNT
+from feltbok.people.models import AgeBand, Gender
+
+# The tally grid: the age bands and genders outreach workers can tell apart at a glance.
+TALLY_AGE_BANDS = ["13-17", "18-22", "23-25", "26-35", "36-49", "50-65", "unknown"]
+TALLY_GENDERS = ["female", "male", "unknown"]
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -62,6 +67,13 @@ class ContactForm(DesignSystemMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    outreach_mode = forms.ChoiceField(
+        label=_("Outreach"),
+        choices=OutreachMode.choices,
+        initial=OutreachMode.OPEN,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     note = forms.CharField(
         label=_("Short note"),
         max_length=500,
@@ -74,17 +86,132 @@ class ContactForm(DesignSystemMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas
 
+    def clean_outreach_mode(self):
+        return self.cleaned_data.get("outreach_mode") or OutreachMode.OPEN
 
-class AnonymousCountForm(ContactForm):
-    head_count = forms.IntegerField(
-        label=_("How many people"),
-        min_value=1,
-        max_value=MAX_HEAD_COUNT,
-        initial=1,
-        error_messages={
-            "min_value": _("The head count must be between 1 and 200."),
-            "max_value": _("The head count must be between 1 and 200."),
-        },
+
+class VisitForm(DesignSystemMixin, forms.Form):
+    area = forms.ModelChoiceField(label=_("Field area"), queryset=None, empty_label=None)
+    place = forms.ModelChoiceField(
+        label=_("Place"), queryset=None, required=False, empty_label=_("No particular place")
     )
 
-    field_order = ["head_count", "area", "topics", "note"]
+    def __init__(self, *args, areas, places, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas
+        self.fields["place"].queryset = places
+
+
+class TallyForm(DesignSystemMixin, forms.Form):
+    """Anonymous head counts by age band and gender: the +1 buttons fill these numbers."""
+
+    area = forms.ModelChoiceField(label=_("Field area"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas
+        for band in TALLY_AGE_BANDS:
+            for gender in TALLY_GENDERS:
+                self.fields[f"n_{band}_{gender}"] = forms.IntegerField(
+                    label=f"{AgeBand(band).label}, {Gender(gender).label}",
+                    min_value=0,
+                    max_value=MAX_HEAD_COUNT,
+                    initial=0,
+                    required=False,
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                )
+
+    def rows(self):
+        """The grid as rows of (age band label, [bound fields per gender])."""
+        return [
+            (AgeBand(band).label, [self[f"n_{band}_{gender}"] for gender in TALLY_GENDERS])
+            for band in TALLY_AGE_BANDS
+        ]
+
+    def counts(self):
+        return {
+            (band, gender): self.cleaned_data.get(f"n_{band}_{gender}") or 0
+            for band in TALLY_AGE_BANDS
+            for gender in TALLY_GENDERS
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not any(self.counts().values()):
+            raise forms.ValidationError(
+                _("An anonymous head count needs at least one person counted.")
+            )
+        return cleaned
+
+
+class ObservationForm(DesignSystemMixin, forms.Form):
+    environment = forms.ModelChoiceField(
+        label=_("Environment"), queryset=None, required=False, empty_label=_("Not a known one")
+    )
+    people_present = forms.IntegerField(
+        label=_("People present (about)"), min_value=0, max_value=1000, required=False
+    )
+    age_mix = forms.MultipleChoiceField(
+        label=_("Ages seen"),
+        choices=[(band.value, band.label) for band in AgeBand if band != AgeBand.UNKNOWN],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    mood = forms.ChoiceField(
+        label=_("Mood"), choices=Mood.choices, required=False, widget=forms.RadioSelect
+    )
+    substances = forms.MultipleChoiceField(
+        label=_("Substances seen"),
+        choices=Substance.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Anything new"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Describe it soberly; no names or identifying details."),
+    )
+
+    def __init__(self, *args, environments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["environment"].queryset = environments
+
+
+class IncidentForm(DesignSystemMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What"), choices=IncidentKind.choices, widget=forms.RadioSelect
+    )
+    area = forms.ModelChoiceField(label=_("Field area"), queryset=None, empty_label=None)
+    note = forms.CharField(
+        label=_("What happened, and what was done"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: first aid, naloxone, ambulance or police called."),
+    )
+
+    def __init__(self, *args, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas
+
+
+class DebriefForm(DesignSystemMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Debrief"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("How the patrol went, what you saw, what changed in the environments."),
+    )
+    follow_ups = forms.CharField(
+        label=_("Follow-ups"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def follow_up_lines(self):
+        return [line for line in self.cleaned_data["follow_ups"].splitlines() if line.strip()]

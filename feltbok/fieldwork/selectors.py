@@ -1,13 +1,14 @@
 """Reads of field work, scoped to the actor's service."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.utils import timezone
 
 from feltbok.accounts.models import User
-from feltbok.core.access import Perm, get_scoped_or_404, scoped
-from feltbok.fieldwork.models import Encounter, Patrol
+from feltbok.core.access import Perm, scoped
+from feltbok.fieldwork.models import AreaVisit, Encounter, IncidentNote, Patrol
 from feltbok.fieldwork.services import PATROL_ROLES
-from feltbok.organisation.models import FieldArea
+from feltbok.organisation.models import Environment, FieldArea, Place
 
 
 def colleagues_of(actor):
@@ -28,12 +29,64 @@ def areas_in_use(actor):
     return scoped(actor, FieldArea).valid_on(timezone.localdate()).order_by("name")
 
 
+def visible_patrols(actor):
+    """The actor's service's patrols, and joint patrols where it is a partner."""
+    return Patrol.objects.filter(
+        Q(service_id=actor.service_id) | Q(partner_services=actor.service_id)
+    ).distinct()
+
+
 def patrol_for(actor, code) -> Patrol:
     actor.require(Perm.VIEW_PATROLS)
-    queryset = Patrol.objects.select_related("first_member", "second_member").prefetch_related(
-        "other_members", Prefetch("areas", queryset=FieldArea.objects.order_by("name"))
+    queryset = (
+        visible_patrols(actor)
+        .select_related("first_member", "second_member")
+        .prefetch_related(
+            "other_members", Prefetch("areas", queryset=FieldArea.objects.order_by("name"))
+        )
     )
-    return get_scoped_or_404(actor, queryset, code=code)
+    try:
+        return queryset.get(code=code)
+    except Patrol.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def current_visit(patrol):
+    """The area visit under way: arrived, not yet left."""
+    return (
+        AreaVisit.objects.filter(patrol=patrol, left_at__isnull=True)
+        .select_related("area", "place")
+        .order_by("-arrived_at")
+        .first()
+    )
+
+
+def visit_in(patrol, area):
+    """The visit under way if it is in `area`: a contact there belongs to it."""
+    visit = current_visit(patrol)
+    return visit if visit is not None and visit.area_id == area.pk else None
+
+
+def patrol_visits(patrol):
+    return list(
+        AreaVisit.objects.filter(patrol=patrol)
+        .select_related("area", "place")
+        .order_by("-arrived_at")
+    )
+
+
+def patrol_incidents(patrol):
+    return list(
+        IncidentNote.objects.filter(patrol=patrol).select_related("area").order_by("-occurred_at")
+    )
+
+
+def places_for(patrol):
+    return Place.objects.filter(area__in=patrol.areas.all(), is_active=True).order_by("name")
+
+
+def environments_for(patrol):
+    return Environment.objects.filter(area__in=patrol.areas.all(), is_active=True).order_by("name")
 
 
 def patrol_encounters(actor, patrol):

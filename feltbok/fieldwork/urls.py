@@ -10,6 +10,11 @@ urlpatterns = [
     path("<uuid:code>/known/", views.known_person, name="known"),
     path("<uuid:code>/contact/<uuid:person_code>/", views.contact, name="contact"),
     path("<uuid:code>/new-person/", views.new_person, name="new_person"),
-    path("<uuid:code>/anonymous/", views.anonymous_count, name="anonymous"),
     path("<uuid:code>/end/", views.end_patrol, name="end"),
+    path("<uuid:code>/arrive/", views.arrive, name="arrive"),
+    path("<uuid:code>/visits/<uuid:visit_code>/leave/", views.leave, name="leave"),
+    path("<uuid:code>/tally/", views.tally, name="tally"),
+    path("<uuid:code>/observation/", views.observation, name="observation"),
+    path("<uuid:code>/incident/", views.incident, name="incident"),
+    path("<uuid:code>/debrief/", views.debrief, name="debrief"),
 ]

@@ -9,8 +9,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from feltbok.core.access import Perm, acting, get_scoped_or_404
 from feltbok.fieldwork import selectors, services
-from feltbok.fieldwork.forms import AnonymousCountForm, ContactForm, StartPatrolForm
-from feltbok.fieldwork.models import EncounterKind
+from feltbok.fieldwork.forms import (
+    ContactForm,
+    DebriefForm,
+    IncidentForm,
+    ObservationForm,
+    StartPatrolForm,
+    TallyForm,
+    VisitForm,
+)
+from feltbok.fieldwork.models import AreaVisit, Debrief, EncounterKind
 from feltbok.people import selectors as people_selectors
 from feltbok.people.forms import PersonForm, SearchForm
 from feltbok.people.models import Person
@@ -59,10 +67,15 @@ def start_patrol(request, actor):
 def patrol(request, actor, code):
     patrol = selectors.patrol_for(actor, code)
     encounters = selectors.patrol_encounters(actor, patrol)
+    is_member = actor.user.pk in patrol.member_ids()
     context = {
         "patrol": patrol,
         "encounters": encounters,
-        "is_member": actor.user.pk in patrol.member_ids(),
+        "is_member": is_member,
+        "visit": selectors.current_visit(patrol),
+        "visits": selectors.patrol_visits(patrol),
+        "incidents": selectors.patrol_incidents(patrol),
+        "visit_form": VisitForm(areas=patrol.areas.all(), places=selectors.places_for(patrol)),
     }
     return render(request, "fieldwork/patrol.html", context)
 
@@ -113,6 +126,8 @@ def contact(request, actor, code, person_code):
             persons=[person],
             topics=form.cleaned_data["topics"],
             note=form.cleaned_data["note"],
+            outreach_mode=form.cleaned_data["outreach_mode"],
+            visit=selectors.visit_in(patrol, form.cleaned_data["area"]),
         )
         try:
             services.record_encounter(actor, patrol, data)
@@ -151,6 +166,8 @@ def new_person(request, actor, code):
                 area=contact_form.cleaned_data["area"],
                 topics=contact_form.cleaned_data["topics"],
                 note=contact_form.cleaned_data["note"],
+                outreach_mode=contact_form.cleaned_data["outreach_mode"],
+                visit=selectors.visit_in(patrol, contact_form.cleaned_data["area"]),
             )
             try:
                 services.record_encounter(actor, patrol, encounter_data, new_person=data)
@@ -169,41 +186,168 @@ def new_person(request, actor, code):
     return render(request, "fieldwork/new_person.html", context, status=status)
 
 
+@require_POST
+@acting(Perm.RECORD_FIELDWORK)
+def end_patrol(request, actor, code):
+    patrol = _member_patrol(actor, code)
+    services.end_patrol(actor, patrol)
+    messages.success(request, _("The patrol has ended. Write a short debrief."))
+    return redirect("fieldwork:debrief", code=patrol.code)
+
+
+@require_POST
+@acting(Perm.RECORD_FIELDWORK)
+def arrive(request, actor, code):
+    """The patrol arrives in one of its areas (or at a place there)."""
+    patrol = _member_patrol(actor, code)
+    form = VisitForm(request.POST, areas=patrol.areas.all(), places=selectors.places_for(patrol))
+    if form.is_valid():
+        try:
+            visit = services.start_visit(
+                actor, patrol, area=form.cleaned_data["area"], place=form.cleaned_data["place"]
+            )
+        except services.FieldworkError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Arrived in %(area)s.") % {"area": visit.area.name})
+            return redirect("fieldwork:patrol", code=patrol.code)
+    else:
+        messages.error(request, _("Choose one of this patrol's field areas."))
+    return redirect("fieldwork:patrol", code=patrol.code)
+
+
+@require_POST
+@acting(Perm.RECORD_FIELDWORK)
+def leave(request, actor, code, visit_code):
+    patrol = _member_patrol(actor, code)
+    visit = get_scoped_or_404(actor, AreaVisit.objects.filter(patrol=patrol), code=visit_code)
+    try:
+        services.end_visit(actor, visit)
+    except services.FieldworkError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Left %(area)s.") % {"area": visit.area.name})
+    return redirect("fieldwork:patrol", code=patrol.code)
+
+
 @require_http_methods(["GET", "POST"])
 @acting(Perm.RECORD_FIELDWORK)
-def anonymous_count(request, actor, code):
+def tally(request, actor, code):
+    """Anonymous head counts by age band and gender, counted with +1 buttons."""
     patrol = _member_patrol(actor, code)
     encounters = selectors.patrol_encounters(actor, patrol)
-    form = AnonymousCountForm(
+    form = TallyForm(
         request.POST or None,
         areas=patrol.areas.all(),
         initial={"area": selectors.default_area(patrol, encounters)},
     )
     if request.method == "POST" and form.is_valid():
-        data = services.EncounterData(
-            kind=EncounterKind.ANONYMOUS,
-            area=form.cleaned_data["area"],
-            head_count=form.cleaned_data["head_count"],
-            topics=form.cleaned_data["topics"],
-            note=form.cleaned_data["note"],
-        )
+        area = form.cleaned_data["area"]
         try:
-            services.record_encounter(actor, patrol, data)
+            services.record_tally(
+                actor,
+                patrol,
+                area=area,
+                counts=form.counts(),
+                visit=selectors.visit_in(patrol, area),
+            )
         except services.FieldworkError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Anonymous head count recorded."))
             return redirect("fieldwork:patrol", code=patrol.code)
     status = 400 if form.errors else 200
+    return render(request, "fieldwork/tally.html", {"patrol": patrol, "form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@acting(Perm.RECORD_FIELDWORK)
+def observation(request, actor, code):
+    """What the patrol sees of an environment, during the visit under way."""
+    patrol = _member_patrol(actor, code)
+    visit = selectors.current_visit(patrol)
+    form = ObservationForm(request.POST or None, environments=selectors.environments_for(patrol))
+    if request.method == "POST" and visit is None:
+        form.is_valid()
+        form.add_error(None, _("Note where the patrol is first: arrive in an area."))
+    elif request.method == "POST" and form.is_valid():
+        data = services.ObservationData(**form.cleaned_data)
+        try:
+            services.record_observation(actor, visit, data)
+        except services.FieldworkError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Observation recorded."))
+            return redirect("fieldwork:patrol", code=patrol.code)
+    status = 400 if form.errors else 200
+    context = {"patrol": patrol, "form": form, "visit": visit}
+    return render(request, "fieldwork/observation.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@acting(Perm.RECORD_FIELDWORK)
+def incident(request, actor, code):
+    patrol = _member_patrol(actor, code)
+    encounters = selectors.patrol_encounters(actor, patrol)
+    form = IncidentForm(
+        request.POST or None,
+        areas=patrol.areas.all(),
+        initial={"area": selectors.default_area(patrol, encounters)},
+    )
+    if request.method == "POST" and form.is_valid():
+        area = form.cleaned_data["area"]
+        data = services.IncidentData(
+            kind=form.cleaned_data["kind"],
+            area=area,
+            note=form.cleaned_data["note"],
+            visit=selectors.visit_in(patrol, area),
+        )
+        try:
+            services.record_incident(actor, patrol, data)
+        except services.FieldworkError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Incident recorded."))
+            return redirect("fieldwork:patrol", code=patrol.code)
+    status = 400 if form.errors else 200
     return render(
-        request, "fieldwork/anonymous.html", {"patrol": patrol, "form": form}, status=status
+        request, "fieldwork/incident.html", {"patrol": patrol, "form": form}, status=status
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @acting(Perm.RECORD_FIELDWORK)
-def end_patrol(request, actor, code):
-    patrol = _member_patrol(actor, code)
-    services.end_patrol(actor, patrol)
-    messages.success(request, _("The patrol has ended."))
-    return redirect("fieldwork:patrols")
+def debrief(request, actor, code):
+    """The pair's debrief, during or after the patrol; an edit made elsewhere is a conflict."""
+    patrol = selectors.patrol_for(actor, code)
+    if actor.user.pk not in patrol.member_ids():
+        raise Http404
+    existing = Debrief.objects.filter(patrol=patrol).first()
+    initial = (
+        {
+            "text": existing.text,
+            "follow_ups": "\n".join(existing.follow_ups),
+            "version": existing.version,
+        }
+        if existing
+        else {"version": 0}
+    )
+    form = DebriefForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.write_debrief(
+                actor,
+                patrol,
+                text=form.cleaned_data["text"],
+                follow_ups=form.follow_up_lines(),
+                version=form.cleaned_data["version"],
+            )
+        except services.FieldworkError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Debrief saved."))
+            return redirect("fieldwork:patrol", code=patrol.code)
+    status = 400 if form.errors else 200
+    return render(
+        request, "fieldwork/debrief.html", {"patrol": patrol, "form": form}, status=status
+    )

@@ -56,19 +56,23 @@ def test_worker_runs_a_patrol_on_a_phone(phone, users, area, second_area, person
     page.wait_for_url(f"**/patrols/{patrol.code}/")
     assert Encounter.objects.filter(persons=stormen).count() == 2
 
-    # An anonymous head count.
-    page.click("a[href$='/anonymous/']")
+    # An anonymous head count: three taps on +1.
+    page.click("a[href$='/tally/']")
     check_accessibility(page, "anonymous count")
-    page.fill("#id_head_count", "3")
-    page.click("form button[type=submit]")
+    for _tap in range(3):
+        page.click("[data-plus='id_n_18-22_male']")
+    screenshot(page, "06-tally")
+    page.click("form[data-outbox=tally] button[type=submit]")
     page.wait_for_url(f"**/patrols/{patrol.code}/")
-    assert Encounter.objects.filter(kind="anonymous").get().contact_count == 3
+    tally = Encounter.objects.filter(kind="anonymous").get()
+    assert (tally.contact_count, tally.age_band, tally.gender) == (3, "18-22", "male")
     screenshot(page, "06-patrol-with-contacts")
 
-    # End the patrol (the button asks first).
+    # End the patrol (the button asks first), then the debrief.
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("form[action$='/end/'] button")
-    page.wait_for_url("**/patrols/")
+    page.wait_for_url("**/debrief/")
+    check_accessibility(page, "debrief")
     patrol.refresh_from_db()
     assert not patrol.is_active
 

@@ -46,7 +46,13 @@ MATRIX = {
     ("GET", "fieldwork:new_person"): expect(
         404, worker=200, colleague=200, coordinator=403, analyst=403, admin=403
     ),
-    ("GET", "fieldwork:anonymous"): MEMBERS_ONLY,
+    ("GET", "fieldwork:tally"): MEMBERS_ONLY,
+    ("GET", "fieldwork:observation"): MEMBERS_ONLY,
+    ("GET", "fieldwork:incident"): MEMBERS_ONLY,
+    ("GET", "fieldwork:debrief"): MEMBERS_ONLY,
+    ("POST", "fieldwork:arrive"): expect(
+        404, worker=302, colleague=302, coordinator=403, analyst=403, admin=403
+    ),
     ("POST", "fieldwork:end"): expect(
         404, worker=302, colleague=302, coordinator=403, analyst=403, admin=403
     ),
@@ -61,7 +67,11 @@ MATRIX = {
 
 def url_for(name, patrol, person):
     if name in {"fieldwork:patrol", "fieldwork:known", "fieldwork:new_person"} | {
-        "fieldwork:anonymous",
+        "fieldwork:tally",
+        "fieldwork:observation",
+        "fieldwork:incident",
+        "fieldwork:debrief",
+        "fieldwork:arrive",
         "fieldwork:end",
     }:
         return reverse(name, kwargs={"code": patrol.code})
@@ -115,8 +125,8 @@ def test_refused_writes_change_nothing(client, users, patrol, person, area, pers
         {"area": area.pk},
     )
     client.post(
-        reverse("fieldwork:anonymous", kwargs={"code": patrol.code}),
-        {"area": area.pk, "head_count": 3},
+        reverse("fieldwork:tally", kwargs={"code": patrol.code}),
+        {"area": area.pk, "n_18-22_male": 3},
     )
 
     assert state(patrol) == before
@@ -131,8 +141,8 @@ def test_role_without_right_cannot_write(client, users, patrol, person, area):
     before = state(patrol)
 
     response = client.post(
-        reverse("fieldwork:anonymous", kwargs={"code": patrol.code}),
-        {"area": area.pk, "head_count": 2},
+        reverse("fieldwork:tally", kwargs={"code": patrol.code}),
+        {"area": area.pk, "n_18-22_male": 2},
     )
 
     assert response.status_code == 403

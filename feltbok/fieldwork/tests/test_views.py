@@ -158,14 +158,82 @@ def test_new_person_missing_nickname_is_a_clear_message(login, patrol, area):
     assert Encounter.objects.count() == 0
 
 
-def test_anonymous_count_form(login, patrol, area):
+def test_tally_records_one_row_per_age_band_and_gender(login, patrol, area):
     client = login("worker")
-    url = reverse("fieldwork:anonymous", kwargs={"code": patrol.code})
-    assert client.post(url, {"area": area.pk, "head_count": 0}).status_code == 400
-    assert client.post(url, {"area": area.pk, "head_count": 999}).status_code == 400
+    url = reverse("fieldwork:tally", kwargs={"code": patrol.code})
+
+    response = client.post(url, {"area": area.pk, "n_18-22_male": 3, "n_13-17_female": 2})
+
+    assert response.status_code == 302
+    rows = sorted(Encounter.objects.values_list("age_band", "gender", "head_count"))
+    assert rows == [("13-17", "female", 2), ("18-22", "male", 3)]
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({}, "at least one person counted"),
+        ({"n_18-22_male": -1}, "greater than or equal to 0"),
+        ({"n_18-22_male": 999}, "less than or equal to 200"),
+        ({"n_18-22_male": "\x00"}, "Enter a whole number"),
+    ],
+)
+def test_bad_tally_stores_nothing(login, patrol, area, payload, message):
+    url = reverse("fieldwork:tally", kwargs={"code": patrol.code})
+    response = login("worker").post(url, {"area": area.pk, **payload})
+    assert response.status_code == 400
+    assert message in response.content.decode()
     assert Encounter.objects.count() == 0
-    assert client.post(url, {"area": area.pk, "head_count": 4}).status_code == 302
-    assert Encounter.objects.get().contact_count == 4
+
+
+def test_visit_observation_incident_and_debrief(login, patrol, area, actors):
+    from feltbok.fieldwork.models import AreaVisit, Debrief, EnvironmentObservation, IncidentNote
+
+    client = login("worker")
+    code = patrol.code
+    observation_url = reverse("fieldwork:observation", kwargs={"code": code})
+
+    # An observation needs to know where the patrol is.
+    response = client.post(observation_url, {"people_present": 12})
+    assert response.status_code == 400
+    assert EnvironmentObservation.objects.count() == 0
+
+    client.post(reverse("fieldwork:arrive", kwargs={"code": code}), {"area": area.pk})
+    visit = AreaVisit.objects.get()
+    response = client.post(
+        observation_url,
+        {"people_present": 12, "mood": "tense", "substances": ["opioids"], "age_mix": ["18-22"]},
+    )
+    assert response.status_code == 302
+    observation = EnvironmentObservation.objects.get()
+    assert (observation.visit, observation.people_present, observation.mood) == (visit, 12, "tense")
+
+    response = client.post(
+        reverse("fieldwork:incident", kwargs={"code": code}),
+        {"kind": "overdose", "area": area.pk, "note": "Naloxone given, ambulance called."},
+    )
+    assert response.status_code == 302
+    assert IncidentNote.objects.get().visit == visit
+
+    response = client.post(reverse("fieldwork:end", kwargs={"code": code}))
+    assert response["Location"] == reverse("fieldwork:debrief", kwargs={"code": code})
+    visit.refresh_from_db()
+    assert visit.left_at is not None
+
+    debrief_url = reverse("fieldwork:debrief", kwargs={"code": code})
+    client.post(
+        debrief_url,
+        {"text": "Quiet evening.", "follow_ups": "Call NAV\n\nFind Ravnen", "version": 0},
+    )
+    debrief = Debrief.objects.get()
+    assert debrief.follow_ups == ["Call NAV", "Find Ravnen"]
+
+    # A second device saving over a newer version is refused, not overwritten.
+    response = client.post(debrief_url, {"text": "Old text", "version": 0})
+    assert response.status_code == 400
+    assert "changed on another device" in response.content.decode()
+    debrief.refresh_from_db()
+    assert debrief.text == "Quiet evening."
 
 
 def test_end_patrol_view(login, patrol):
