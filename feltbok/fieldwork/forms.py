@@ -38,6 +38,7 @@ class StartPatrolForm(DesignSystemMixin, forms.Form):
     areas = forms.ModelMultipleChoiceField(
         label=_("Field areas"),
         queryset=None,
+        to_field_name="code",
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one field area.")},
     )
@@ -60,7 +61,9 @@ class StartPatrolForm(DesignSystemMixin, forms.Form):
 class ContactForm(DesignSystemMixin, forms.Form):
     """The details of a contact; everything but the area is optional, so it is quick."""
 
-    area = forms.ModelChoiceField(label=_("Field area"), queryset=None, empty_label=None)
+    area = forms.ModelChoiceField(
+        label=_("Field area"), queryset=None, empty_label=None, to_field_name="code"
+    )
     topics = forms.MultipleChoiceField(
         label=_("What happened"),
         choices=Topic.choices,
@@ -91,9 +94,15 @@ class ContactForm(DesignSystemMixin, forms.Form):
 
 
 class VisitForm(DesignSystemMixin, forms.Form):
-    area = forms.ModelChoiceField(label=_("Field area"), queryset=None, empty_label=None)
+    area = forms.ModelChoiceField(
+        label=_("Field area"), queryset=None, empty_label=None, to_field_name="code"
+    )
     place = forms.ModelChoiceField(
-        label=_("Place"), queryset=None, required=False, empty_label=_("No particular place")
+        label=_("Place"),
+        queryset=None,
+        required=False,
+        empty_label=_("No particular place"),
+        to_field_name="code",
     )
 
     def __init__(self, *args, areas, places, **kwargs):
@@ -105,7 +114,9 @@ class VisitForm(DesignSystemMixin, forms.Form):
 class TallyForm(DesignSystemMixin, forms.Form):
     """Anonymous head counts by age band and gender: the +1 buttons fill these numbers."""
 
-    area = forms.ModelChoiceField(label=_("Field area"), queryset=None, empty_label=None)
+    area = forms.ModelChoiceField(
+        label=_("Field area"), queryset=None, empty_label=None, to_field_name="code"
+    )
 
     def __init__(self, *args, areas, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,7 +157,11 @@ class TallyForm(DesignSystemMixin, forms.Form):
 
 class ObservationForm(DesignSystemMixin, forms.Form):
     environment = forms.ModelChoiceField(
-        label=_("Environment"), queryset=None, required=False, empty_label=_("Not a known one")
+        label=_("Environment"),
+        queryset=None,
+        required=False,
+        empty_label=_("Not a known one"),
+        to_field_name="code",
     )
     people_present = forms.IntegerField(
         label=_("People present (about)"), min_value=0, max_value=1000, required=False
@@ -183,7 +198,9 @@ class IncidentForm(DesignSystemMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("What"), choices=IncidentKind.choices, widget=forms.RadioSelect
     )
-    area = forms.ModelChoiceField(label=_("Field area"), queryset=None, empty_label=None)
+    area = forms.ModelChoiceField(
+        label=_("Field area"), queryset=None, empty_label=None, to_field_name="code"
+    )
     note = forms.CharField(
         label=_("What happened, and what was done"),
         max_length=1000,

@@ -122,11 +122,11 @@ def test_refused_writes_change_nothing(client, users, patrol, person, area, pers
     client.post(reverse("fieldwork:end", kwargs={"code": patrol.code}))
     client.post(
         reverse("fieldwork:contact", kwargs={"code": patrol.code, "person_code": person.code}),
-        {"area": area.pk},
+        {"area": area.code},
     )
     client.post(
         reverse("fieldwork:tally", kwargs={"code": patrol.code}),
-        {"area": area.pk, "n_18-22_male": 3},
+        {"area": area.code, "n_18-22_male": 3},
     )
 
     assert state(patrol) == before
@@ -142,7 +142,7 @@ def test_role_without_right_cannot_write(client, users, patrol, person, area):
 
     response = client.post(
         reverse("fieldwork:tally", kwargs={"code": patrol.code}),
-        {"area": area.pk, "n_18-22_male": 2},
+        {"area": area.code, "n_18-22_male": 2},
     )
 
     assert response.status_code == 403

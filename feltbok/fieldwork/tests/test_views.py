@@ -12,7 +12,7 @@ def test_start_patrol_form(login, users, area):
     client = login("worker")
     response = client.post(
         reverse("fieldwork:start"),
-        {"colleague": users["colleague"].pk, "shift": "evening", "areas": [area.pk]},
+        {"colleague": users["colleague"].pk, "shift": "evening", "areas": [area.code]},
     )
     patrol = Patrol.objects.get()
     assert response["Location"] == reverse("fieldwork:patrol", kwargs={"code": patrol.code})
@@ -20,7 +20,7 @@ def test_start_patrol_form(login, users, area):
 
 def test_patrol_with_one_member_is_refused_with_a_clear_message(login, area):
     client = login("worker")
-    response = client.post(reverse("fieldwork:start"), {"shift": "evening", "areas": [area.pk]})
+    response = client.post(reverse("fieldwork:start"), {"shift": "evening", "areas": [area.code]})
 
     assert response.status_code == 400
     assert "at least two staff" in response.content.decode()
@@ -31,7 +31,7 @@ def test_patrol_with_oneself_as_colleague_is_refused(login, users, area):
     client = login("worker")
     response = client.post(
         reverse("fieldwork:start"),
-        {"colleague": users["worker"].pk, "shift": "evening", "areas": [area.pk]},
+        {"colleague": users["worker"].pk, "shift": "evening", "areas": [area.code]},
     )
     assert response.status_code == 400
     assert Patrol.objects.count() == 0
@@ -41,13 +41,13 @@ def test_patrol_with_oneself_as_colleague_is_refused(login, users, area):
     "payload",
     [
         {"shift": "morning"},
-        {"areas": ["999999"]},
+        {"areas": ["00000000-0000-0000-0000-000000000000"]},
         {"colleague": "not-a-number"},
         {"colleague": "\x00\x01"},
     ],
 )
 def test_bad_start_input_stores_nothing(login, users, area, payload):
-    data = {"colleague": users["colleague"].pk, "shift": "day", "areas": [area.pk], **payload}
+    data = {"colleague": users["colleague"].pk, "shift": "day", "areas": [area.code], **payload}
     response = login("worker").post(reverse("fieldwork:start"), data)
     assert response.status_code == 400
     assert Patrol.objects.count() == 0
@@ -58,9 +58,9 @@ def test_record_known_person_contact(login, patrol, person, area):
     url = reverse("fieldwork:contact", kwargs={"code": patrol.code, "person_code": person.code})
 
     page = client.get(url)
-    response = client.post(url, {"area": area.pk, "topics": ["conversation", "food"]})
+    response = client.post(url, {"area": area.code, "topics": ["conversation", "food"]})
 
-    assert page.context["form"]["area"].value() == area.pk
+    assert page.context["form"]["area"].value() == area.code
     assert response.status_code == 302
     encounter = Encounter.objects.get()
     assert list(encounter.persons.all()) == [person]
@@ -73,12 +73,12 @@ def test_record_known_person_contact(login, patrol, person, area):
         ({"note": "x" * 501}, "at most 500 characters"),
         ({"note": "binary\x00data"}, "Null characters are not allowed"),
         ({"topics": ["bribe"]}, "Select a valid choice"),
-        ({"area": "0"}, "Select a valid choice"),
+        ({"area": "00000000-0000-0000-0000-000000000000"}, "Select a valid choice"),
     ],
 )
 def test_bad_contact_input_is_refused_cleanly(login, patrol, person, area, payload, message):
     url = reverse("fieldwork:contact", kwargs={"code": patrol.code, "person_code": person.code})
-    response = login("worker").post(url, {"area": area.pk, **payload})
+    response = login("worker").post(url, {"area": area.code, **payload})
 
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -99,7 +99,7 @@ def test_contact_with_a_person_of_another_service_is_404(login, patrol, area, ac
         ),
     )
     url = reverse("fieldwork:contact", kwargs={"code": patrol.code, "person_code": foreign.code})
-    assert login("worker").post(url, {"area": area.pk}).status_code == 404
+    assert login("worker").post(url, {"area": area.code}).status_code == 404
     assert Encounter.objects.count() == 0
 
 
@@ -111,7 +111,7 @@ def test_new_person_shows_likely_matches_before_creating(login, patrol, person, 
         "person-nickname": "Ravn",
         "person-gender": "male",
         "person-age_band": "18-22",
-        "area": area.pk,
+        "area": area.code,
     }
 
     response = client.post(url, data)
@@ -135,7 +135,7 @@ def test_new_person_without_matches_is_created_at_once(login, patrol, area):
             "person-description": "Tall, green jacket, by the kiosk",
             "person-gender": "unknown",
             "person-age_band": "unknown",
-            "area": area.pk,
+            "area": area.code,
         },
     )
     assert response.status_code == 302
@@ -149,7 +149,7 @@ def test_new_person_missing_nickname_is_a_clear_message(login, patrol, area):
             "person-anonymity_level": "nickname",
             "person-gender": "male",
             "person-age_band": "18-22",
-            "area": area.pk,
+            "area": area.code,
         },
     )
     assert response.status_code == 400
@@ -162,7 +162,7 @@ def test_tally_records_one_row_per_age_band_and_gender(login, patrol, area):
     client = login("worker")
     url = reverse("fieldwork:tally", kwargs={"code": patrol.code})
 
-    response = client.post(url, {"area": area.pk, "n_18-22_male": 3, "n_13-17_female": 2})
+    response = client.post(url, {"area": area.code, "n_18-22_male": 3, "n_13-17_female": 2})
 
     assert response.status_code == 302
     rows = sorted(Encounter.objects.values_list("age_band", "gender", "head_count"))
@@ -180,7 +180,7 @@ def test_tally_records_one_row_per_age_band_and_gender(login, patrol, area):
 )
 def test_bad_tally_stores_nothing(login, patrol, area, payload, message):
     url = reverse("fieldwork:tally", kwargs={"code": patrol.code})
-    response = login("worker").post(url, {"area": area.pk, **payload})
+    response = login("worker").post(url, {"area": area.code, **payload})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert Encounter.objects.count() == 0
@@ -198,7 +198,7 @@ def test_visit_observation_incident_and_debrief(login, patrol, area, actors):
     assert response.status_code == 400
     assert EnvironmentObservation.objects.count() == 0
 
-    client.post(reverse("fieldwork:arrive", kwargs={"code": code}), {"area": area.pk})
+    client.post(reverse("fieldwork:arrive", kwargs={"code": code}), {"area": area.code})
     visit = AreaVisit.objects.get()
     response = client.post(
         observation_url,
@@ -210,7 +210,7 @@ def test_visit_observation_incident_and_debrief(login, patrol, area, actors):
 
     response = client.post(
         reverse("fieldwork:incident", kwargs={"code": code}),
-        {"kind": "overdose", "area": area.pk, "note": "Naloxone given, ambulance called."},
+        {"kind": "overdose", "area": area.code, "note": "Naloxone given, ambulance called."},
     )
     assert response.status_code == 302
     assert IncidentNote.objects.get().visit == visit
