@@ -7,6 +7,7 @@ from feltbok.sync.api import api
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("sw.js", core_views.service_worker, name="service_worker"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("patrols/", include("feltbok.fieldwork.urls")),

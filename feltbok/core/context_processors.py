@@ -1,11 +1,29 @@
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from feltbok.core.access import Perm, actor_for
+
+# Messages the offline outbox (static/feltbok/outbox.js) shows; "%(n)s" is filled in there.
+JS_MESSAGES = {
+    "pending": _("%(n)s not sent yet: kept on this phone until the network is back"),
+    "rejected": _("%(n)s refused by the server: see the list"),
+    "not_sent": _("Not sent yet"),
+    "refused": _("Refused"),
+    "tally": _("Anonymous count: %(n)s"),
+    "new_person": _("New person"),
+    "incident": _("Incident"),
+    "arrived": _("Arrived"),
+    "ended": _("Patrol ended"),
+    "logout_unsent": _(
+        "%(n)s entries are not sent yet and will be lost if you log out now. Log out anyway?"
+    ),
+}
 
 
 def feltbok(request):
     actor = actor_for(request) if hasattr(request, "user") else None
     return {
+        "js_i18n": JS_MESSAGES if actor else {},
         "actor": actor,
         "perms_": {perm.name: actor.can(perm) for perm in Perm} if actor else {},
         "demo": settings.DEMO,

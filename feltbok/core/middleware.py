@@ -83,6 +83,9 @@ class NoStoreMiddleware:
         if not request.path.startswith("/static/"):
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, private"
+        if request.method == "POST" and request.path == reverse("account_logout"):
+            # Whatever the phone kept (outbox, look-up list, cached pages) goes with log-out.
+            response["Clear-Site-Data"] = '"cache", "storage"'
         return response
 
 

@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -29,6 +30,19 @@ def home(request, actor):
     if actor.can(Perm.VIEW_STATISTICS):
         return redirect("reports:weekly")
     return render(request, "core/home.html")
+
+
+SERVICE_WORKER = settings.BASE_DIR / "static" / "feltbok" / "sw.js"
+
+
+@require_GET
+def service_worker(request):
+    """The service worker must be served from the root to control the patrol pages."""
+    response = HttpResponse(
+        SERVICE_WORKER.read_text(encoding="utf-8"), content_type="text/javascript"
+    )
+    response["Service-Worker-Allowed"] = "/"
+    return response
 
 
 def page_not_found(request, exception):

@@ -102,6 +102,12 @@ def known_person(request, actor, code):
         "query": query,
         "results": results,
         "recent": people_selectors.recently_met(actor) if not query else [],
+        "contact_form": ContactForm(
+            areas=patrol.areas.all(),
+            initial={
+                "area": selectors.default_area(patrol, selectors.patrol_encounters(actor, patrol))
+            },
+        ),
     }
     template = "fieldwork/_person_results.html" if request.htmx else "fieldwork/known.html"
     return render(request, template, context)
