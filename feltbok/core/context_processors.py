@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from feltbok.core.access import Perm, actor_for
+from feltbok.people.models import PersonFlag
 
 # Messages the offline outbox (static/feltbok/outbox.js) shows; "%(n)s" is filled in there.
 JS_MESSAGES = {
@@ -14,6 +15,7 @@ JS_MESSAGES = {
     "incident": _("Incident"),
     "arrived": _("Arrived"),
     "ended": _("Patrol ended"),
+    "flags": dict(PersonFlag.choices),
     "logout_unsent": _(
         "%(n)s entries are not sent yet and will be lost if you log out now. Log out anyway?"
     ),

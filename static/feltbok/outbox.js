@@ -119,6 +119,7 @@
     const pending = entries.filter((e) => e.status === "pending");
     const rejected = entries.filter((e) => e.status === "rejected");
     unsent = entries.length;
+    document.documentElement.dataset.unsent = String(unsent);
     if (status) {
       const parts = [];
       if (pending.length) parts.push(t.pending.replace("%(n)s", pending.length));
@@ -299,17 +300,18 @@
     const built = builders[form.dataset.outbox](form, patrol);
     // Let the server answer what the phone cannot check (missing fields, identity).
     if (!built.valid || (built.online_only && navigator.onLine)) return;
-    if (form.dataset.outbox === "new-person" && !form.dataset.checked) {
-      if (navigator.onLine) return; // online, the server shows likely matches first
+    const newPerson = form.dataset.outbox === "new-person" && !form.dataset.checked;
+    if (newPerson && navigator.onLine) return; // online, the server shows likely matches first
+    // Decided before the first await: from here on the outbox takes the entry.
+    event.preventDefault();
+    if (newPerson) {
       const matches = await findInLookup(built.data.new_person.nickname || "");
       if (matches.length) {
-        event.preventDefault();
         form.dataset.checked = "1";
         showOfflineMatches(form, matches);
         return;
       }
     }
-    event.preventDefault();
     if (form.dataset.outbox === "end") {
       const pending = (await allEntries()).filter((e) => e.patrol === patrol).length;
       if (pending && !window.confirm(form.querySelector("[data-unsent-warning]").dataset.unsentWarning)) {
@@ -359,8 +361,8 @@
       for (const flag of person.flags) {
         const tag = document.createElement("span");
         tag.className = "ds-tag";
-        tag.dataset.color = flag.code === "safety" ? "danger" : "warning";
-        tag.textContent = flag.label;
+        tag.dataset.color = flag === "safety" ? "danger" : "warning";
+        tag.textContent = t.flags[flag] || flag;
         button.append(tag);
       }
       li.append(button);

@@ -42,7 +42,9 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/static/")) {
-    event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+    event.respondWith(
+      caches.match(request, { ignoreVary: true }).then((hit) => hit || fetch(request)),
+    );
     return;
   }
   if (isPatrolPage(url) && request.mode === "navigate") {
@@ -57,7 +59,7 @@ self.addEventListener("fetch", (event) => {
           return response;
         })
         .catch(() =>
-          caches.match(request, { ignoreSearch: true }).then((hit) => hit || Response.error()),
+          caches.match(request, { ignoreSearch: true, ignoreVary: true }).then((hit) => hit || Response.error()),
         ),
     );
   }
