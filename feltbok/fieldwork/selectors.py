@@ -110,9 +110,13 @@ def todays_patrols(actor):
     )
 
 
-def default_area(patrol, encounters):
-    """The area of the latest contact in this patrol, else the patrol's first area."""
-    if encounters:
-        return encounters[0].area
+def default_area(patrol):
+    """Where the patrol is now: the visit under way, else the last contact's area, else the
+    patrol's first area. One or two small queries, whatever the patrol holds."""
+    visit = AreaVisit.objects.filter(patrol=patrol, left_at__isnull=True).order_by("-arrived_at")
+    area_id = visit.values_list("area_id", flat=True).first()
+    if area_id is None:
+        latest = Encounter.objects.filter(patrol=patrol).order_by("-occurred_at")
+        area_id = latest.values_list("area_id", flat=True).first()
     areas = list(patrol.areas.all())
-    return areas[0] if areas else None
+    return next((area for area in areas if area.pk == area_id), areas[0] if areas else None)

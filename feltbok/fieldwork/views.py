@@ -104,9 +104,7 @@ def known_person(request, actor, code):
         "recent": people_selectors.recently_met(actor) if not query else [],
         "contact_form": ContactForm(
             areas=patrol.areas.all(),
-            initial={
-                "area": selectors.default_area(patrol, selectors.patrol_encounters(actor, patrol))
-            },
+            initial={"area": selectors.default_area(patrol)},
         ),
     }
     template = "fieldwork/_person_results.html" if request.htmx else "fieldwork/known.html"
@@ -119,11 +117,10 @@ def contact(request, actor, code, person_code):
     """Step 2: confirm the contact with a known person; everything is prefilled."""
     patrol = _member_patrol(actor, code)
     person = get_scoped_or_404(actor, Person, code=person_code)
-    encounters = selectors.patrol_encounters(actor, patrol)
     form = ContactForm(
         request.POST or None,
         areas=patrol.areas.all(),
-        initial={"area": selectors.default_area(patrol, encounters)},
+        initial={"area": selectors.default_area(patrol)},
     )
     if request.method == "POST" and form.is_valid():
         data = services.EncounterData(
@@ -152,12 +149,11 @@ def contact(request, actor, code, person_code):
 def new_person(request, actor, code):
     """A contact with someone new: likely matches are shown before a person is created."""
     patrol = _member_patrol(actor, code)
-    encounters = selectors.patrol_encounters(actor, patrol)
     person_form = PersonForm(request.POST or None, prefix="person")
     contact_form = ContactForm(
         request.POST or None,
         areas=patrol.areas.all(),
-        initial={"area": selectors.default_area(patrol, encounters)},
+        initial={"area": selectors.default_area(patrol)},
     )
     matches = []
     if request.method == "POST" and person_form.is_valid() and contact_form.is_valid():
@@ -241,11 +237,10 @@ def leave(request, actor, code, visit_code):
 def tally(request, actor, code):
     """Anonymous head counts by age band and gender, counted with +1 buttons."""
     patrol = _member_patrol(actor, code)
-    encounters = selectors.patrol_encounters(actor, patrol)
     form = TallyForm(
         request.POST or None,
         areas=patrol.areas.all(),
-        initial={"area": selectors.default_area(patrol, encounters)},
+        initial={"area": selectors.default_area(patrol)},
     )
     if request.method == "POST" and form.is_valid():
         area = form.cleaned_data["area"]
@@ -294,11 +289,10 @@ def observation(request, actor, code):
 @acting(Perm.RECORD_FIELDWORK)
 def incident(request, actor, code):
     patrol = _member_patrol(actor, code)
-    encounters = selectors.patrol_encounters(actor, patrol)
     form = IncidentForm(
         request.POST or None,
         areas=patrol.areas.all(),
-        initial={"area": selectors.default_area(patrol, encounters)},
+        initial={"area": selectors.default_area(patrol)},
     )
     if request.method == "POST" and form.is_valid():
         area = form.cleaned_data["area"]

@@ -292,7 +292,7 @@ def test_known_person_page_queries(
     _fill_patrol(worker, patrol, area, person, 3)
     client = login("worker")
     client.get(reverse("fieldwork:patrols"))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):
         client.get(reverse("fieldwork:known", kwargs={"code": patrol.code}))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):
         client.get(reverse("fieldwork:known", kwargs={"code": patrol.code}), {"q": "rav"})
