@@ -6,7 +6,7 @@ from feltbok.fieldwork.models import AreaVisit, Encounter, EncounterPerson
 from feltbok.people.models import Person
 from feltbok.sync.models import SyncReceipt
 
-from .conftest import check_accessibility, log_in, screenshot
+from .conftest import PHONE, check_accessibility, log_in, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -37,6 +37,7 @@ def run_patrol_offline(page, patrol, person, area):
     wait_until_sent(page)
     assert AreaVisit.objects.filter(patrol=patrol).count() == 1
 
+    before = Encounter.objects.filter(patrol=patrol).count()
     page.context.set_offline(True)
 
     # An anonymous tally: +1 twice for young women.
@@ -63,11 +64,62 @@ def run_patrol_offline(page, patrol, person, area):
     assert status.is_visible()
     assert page.locator("#patrol-entries li.unsent").count() == 3
     screenshot(page, "40-offline-outbox")
-    assert Encounter.objects.filter(patrol=patrol).count() == 1  # only the one from before
+    assert Encounter.objects.filter(patrol=patrol).count() == before
 
     page.context.set_offline(False)
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
     wait_until_sent(page)
+
+
+def test_plan_a_week_then_patrol_offline(browser, phone, live_server, users, service, area, person):
+    """The issue's whole story: plan the week, start a planned patrol, lose the network."""
+    from django.utils import timezone
+
+    from feltbok.fieldwork import planning
+    from feltbok.fieldwork.models import Patrol, PlannedPatrol
+    from feltbok.people.models import Person as PersonModel
+
+    planning.create_default_templates(service)
+    # The person was met last week, so they are on the phone's look-up list.
+    PersonModel.objects.filter(pk=person.pk).update(last_contact_at=timezone.now())
+
+    # The team lead generates this week's rota and staffs today's first patrol.
+    lead = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, base_url=live_server.url
+    )
+    lead_page = lead.new_page()
+    log_in(lead_page, users["team_lead"])
+    lead_page.goto("/planning/")
+    lead_page.wait_for_url("**/planning/*/*/")
+    lead_page.click("form[action$='/generate/'] button")
+    lead_page.wait_for_load_state()
+    today = PlannedPatrol.objects.filter(service=service, date=timezone.localdate())
+    planned = today.order_by("starts_at", "pk").first()
+    for name in ("worker", "colleague"):
+        lead_page.select_option(f"#assign-{planned.code}", str(users[name].pk))
+        lead_page.click(f"#p-{planned.code} form[action$='/staff/add/'] button")
+        lead_page.wait_for_load_state()
+    assert set(planned.staff.all()) == {users["worker"], users["colleague"]}
+    lead.close()
+
+    # The worker starts it from "my patrols" on the phone.
+    page = phone
+    log_in(page, users["worker"])
+    page.goto("/planning/mine/")
+    page.click(f"form[action='/planning/patrol/{planned.code}/start/'] button")
+    page.wait_for_url("**/patrols/*/")
+    patrol = Patrol.objects.get()
+    assert patrol.member_ids() == {users["worker"].pk, users["colleague"].pk}
+
+    run_patrol_offline(page, patrol, person, area)
+
+    tallies = Encounter.objects.filter(patrol=patrol, kind="anonymous")
+    assert [(t.age_band, t.gender, t.head_count) for t in tallies] == [("18-22", "female", 2)]
+    assert EncounterPerson.objects.filter(encounter__patrol=patrol, person=person).count() == 1
+    newcomer = Person.objects.get(nickname="Nattergalen")
+    assert EncounterPerson.objects.get(person=newcomer).first_contact is True
+    assert Encounter.objects.filter(patrol=patrol).count() == 3
+    assert SyncReceipt.objects.count() == 4  # the visit and the three entries
 
 
 def test_offline_entries_arrive_exactly_once(phone, users, area, person, patrol, actors):
