@@ -142,3 +142,18 @@ def test_demo_logins_lists_the_accounts():
     assert demo.DEMO_PASSWORD in text
     assert demo.DEMO_URL in text
     assert "FELTBOK_DEMO=1" in text
+
+
+def test_places_environments_and_shift_templates(seeded):
+    from feltbok.fieldwork.models import ShiftTemplate
+    from feltbok.organisation.models import Environment, Place
+
+    service = Service.objects.get(name="Uteseksjonen (demo)")
+    places = Place.objects.filter(service=service)
+    assert places.count() == 8
+    assert all(place.area.service_id == service.pk for place in places)
+    assert Environment.objects.filter(service=service).count() == 3
+    weekly = sum(
+        ShiftTemplate.objects.filter(service=service).values_list("patrol_count", flat=True)
+    )
+    assert weekly == 35

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from feltbok.accounts.models import Membership, Role, User
 from feltbok.core import demo
+from feltbok.fieldwork import planning
 from feltbok.fieldwork.models import (
     Encounter,
     EncounterKind,
@@ -39,7 +40,16 @@ from feltbok.fieldwork.models import (
     Shift,
     Topic,
 )
-from feltbok.organisation.models import FieldArea, Service, Team, validate_polygon
+from feltbok.organisation.models import (
+    Environment,
+    EnvironmentKind,
+    FieldArea,
+    Place,
+    PlaceKind,
+    Service,
+    Team,
+    validate_polygon,
+)
 from feltbok.people.models import AgeBand, AnonymityLevel, Gender, Person, PersonFlag
 from feltbok.people.services import PersonData, _set_identity, normalise_nickname, phonetic_key
 
@@ -520,6 +530,43 @@ class Plan:
     first_encounter: dict[int, int] = field(default_factory=dict)
 
 
+# Known places in the Oslo field areas (approximate positions; places, never people).
+OSLO_PLACES = [
+    ("Brugata/Storgata", "Brugata", PlaceKind.STREET, 10.7541, 59.9147),
+    ("Brugata/Storgata", "Parkeringshus Storgata", PlaceKind.PARKING_GARAGE, 10.7560, 59.9140),
+    ("Vaterland/Grønland", "Vaterlandsparken", PlaceKind.PARK, 10.7598, 59.9131),
+    ("Vaterland/Grønland", "Grønland T-banestasjon", PlaceKind.STATION, 10.7616, 59.9125),
+    ("Vaterland/Grønland", "Parkeringshus Vaterland", PlaceKind.PARKING_GARAGE, 10.7589, 59.9118),
+    ("Oslo S og omegn", "Jernbanetorget", PlaceKind.STREET, 10.7506, 59.9115),
+    ("Oslo S og omegn", "Oslo S stasjonshallen", PlaceKind.STATION, 10.7522, 59.9110),
+    ("Oslo S og omegn", "Bussterminalen", PlaceKind.STATION, 10.7580, 59.9105),
+]
+
+OSLO_ENVIRONMENTS = [
+    (
+        "Åpent rusmiljø Brugata",
+        EnvironmentKind.OPEN_DRUG_SCENE,
+        "Brugata/Storgata",
+        ["Brugata", "Parkeringshus Storgata"],
+        "Det åpne rusmiljøet i Brugata og Storgata.",
+    ),
+    (
+        "Ungdom ved Oslo S",
+        EnvironmentKind.YOUTH,
+        "Oslo S og omegn",
+        ["Jernbanetorget", "Oslo S stasjonshallen"],
+        "Unge som samles rundt Jernbanetorget og stasjonen på kveldstid.",
+    ),
+    (
+        "Vaterlandsparken",
+        EnvironmentKind.HOMELESS,
+        "Vaterland/Grønland",
+        ["Vaterlandsparken", "Parkeringshus Vaterland"],
+        "Personer som overnatter ute eller i parkeringshus.",
+    ),
+]
+
+
 class Command(BaseCommand):
     help = (
         "Seed the demo: Uteseksjonen (demo) and Det Opsøgende Team (demo) with synthetic "
@@ -581,6 +628,7 @@ class Command(BaseCommand):
             for plan in (oslo, copenhagen):
                 self._generate_encounters(plan)
                 self._write(plan)
+            self._places_and_rota(oslo.service)
         elapsed = time.perf_counter() - self.started
         encounters = len(oslo.e_time) + len(copenhagen.e_time)
         self.stdout.write(
@@ -589,6 +637,32 @@ class Command(BaseCommand):
                 f"({encounters / max(elapsed, 1e-9):,.0f} encounters/s)."
             )
         )
+
+    # --- Places, environments and shift templates --------------------------------------------
+
+    def _places_and_rota(self, service):
+        """Known places and environments in the Oslo areas, and the seeds' weekly pattern."""
+        areas = {area.name: area for area in FieldArea.objects.filter(service=service)}
+        places = {}
+        for area_name, name, kind, lon, lat in OSLO_PLACES:
+            places[name] = Place.objects.create(
+                service=service,
+                area=areas[area_name],
+                name=name,
+                kind=kind,
+                point={"type": "Point", "coordinates": [lon, lat]},
+            )
+        for name, kind, area_name, place_names, description in OSLO_ENVIRONMENTS:
+            environment = Environment.objects.create(
+                service=service,
+                name=name,
+                kind=kind,
+                area=areas[area_name],
+                description=description,
+            )
+            environment.places.set([places[p] for p in place_names])
+        planning.create_default_templates(service)
+        self._say(f"{service.name}: {len(OSLO_PLACES)} places, shift templates")
 
     # --- Progress ---------------------------------------------------------------------------
 
