@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "axes",
     "csp",
+    "ninja",  # its bundled Swagger files, so /api/docs needs nothing from elsewhere
     "feltbok.core",
     "feltbok.organisation",
     "feltbok.accounts",

@@ -13,6 +13,8 @@ JS_MESSAGES = {
     "tally": _("Anonymous count: %(n)s"),
     "new_person": _("New person"),
     "incident": _("Incident"),
+    "group": _("Group contact: %(n)s"),
+    "observation": _("Environment observation"),
     "arrived": _("Arrived"),
     "ended": _("Patrol ended"),
     "flags": dict(PersonFlag.choices),

@@ -3,6 +3,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -10,6 +11,11 @@ from django.utils.translation import gettext as _
 
 # Paths open to a logged-in user who has not yet enrolled a second factor.
 MFA_ENROLMENT_OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
+
+
+def _api_refusal(message):
+    """The API answers in JSON (401), never with a redirect to a log-in page."""
+    return JsonResponse({"detail": message}, status=401)
 
 
 class SessionTimeoutMiddleware:
@@ -27,6 +33,8 @@ class SessionTimeoutMiddleware:
             absolute = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
             if now - last_seen > idle or now - started > absolute:
                 logout(request)
+                if request.path.startswith("/api/"):
+                    return _api_refusal(_("The session has expired. Log in again."))
                 messages.info(request, _("You were logged out because the session expired."))
                 return redirect(f"{reverse('account_login')}?next={request.path}")
             # Write the session at most once a minute, not on every request.
@@ -54,6 +62,8 @@ class RequireMultiFactorMiddleware:
             and not is_mfa_exempt(user)
             and not _has_authenticator(request)
         ):
+            if request.path.startswith("/api/"):
+                return _api_refusal(_("Set up two-factor authentication first."))
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 

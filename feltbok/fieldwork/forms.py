@@ -232,3 +232,37 @@ class DebriefForm(DesignSystemMixin, forms.Form):
 
     def follow_up_lines(self):
         return [line for line in self.cleaned_data["follow_ups"].splitlines() if line.strip()]
+
+
+class GroupContactForm(ContactForm):
+    """A contact with a group: the known persons in it, and how many others."""
+
+    persons = forms.ModelMultipleChoiceField(
+        label=_("Known persons in the group"),
+        queryset=None,
+        required=False,
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    head_count = forms.IntegerField(
+        label=_("Others in the group"),
+        min_value=0,
+        max_value=MAX_HEAD_COUNT,
+        initial=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    field_order = ["persons", "head_count", "area", "topics", "outreach_mode", "note"]
+
+    def __init__(self, *args, persons, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["persons"].queryset = persons
+        self.fields["persons"].label_from_instance = lambda person: person.display_name
+
+    def clean(self):
+        cleaned = super().clean()
+        members = len(cleaned.get("persons") or []) + (cleaned.get("head_count") or 0)
+        if not self.errors and members < 2:
+            raise forms.ValidationError(_("A group contact is with two people or more."))
+        return cleaned

@@ -452,6 +452,8 @@ def record_incident(actor, patrol, data: IncidentData) -> IncidentNote:
         raise FieldworkError(_("Choose one of this patrol's field areas."))
     if not data.note.strip() or len(data.note) > 1000:
         raise FieldworkError(_("Describe what happened in at most 1000 characters."))
+    if data.visit is not None and data.visit.patrol_id != patrol.pk:
+        raise FieldworkError(_("The visit belongs to another patrol."))
     occurred_at = _client_time(patrol, data.occurred_at)
     with transaction.atomic():
         incident = IncidentNote.objects.create(

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<uuid:code>/arrive/", views.arrive, name="arrive"),
     path("<uuid:code>/visits/<uuid:visit_code>/leave/", views.leave, name="leave"),
     path("<uuid:code>/tally/", views.tally, name="tally"),
+    path("<uuid:code>/group/", views.group_contact, name="group"),
     path("<uuid:code>/observation/", views.observation, name="observation"),
     path("<uuid:code>/incident/", views.incident, name="incident"),
     path("<uuid:code>/debrief/", views.debrief, name="debrief"),

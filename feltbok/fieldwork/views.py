@@ -12,6 +12,7 @@ from feltbok.fieldwork import selectors, services
 from feltbok.fieldwork.forms import (
     ContactForm,
     DebriefForm,
+    GroupContactForm,
     IncidentForm,
     ObservationForm,
     StartPatrolForm,
@@ -186,6 +187,40 @@ def new_person(request, actor, code):
         "matches": matches,
     }
     return render(request, "fieldwork/new_person.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@acting(Perm.RECORD_FIELDWORK, Perm.SEARCH_PERSON)
+def group_contact(request, actor, code):
+    """A contact with a group: known persons ticked from the recently met, plus others."""
+    patrol = _member_patrol(actor, code)
+    form = GroupContactForm(
+        request.POST or None,
+        areas=patrol.areas.all(),
+        persons=people_selectors.recent_candidates(actor),
+        initial={"area": selectors.default_area(patrol)},
+    )
+    if request.method == "POST" and form.is_valid():
+        area = form.cleaned_data["area"]
+        data = services.EncounterData(
+            kind=EncounterKind.GROUP,
+            area=area,
+            persons=list(form.cleaned_data["persons"]),
+            head_count=form.cleaned_data["head_count"] or 0,
+            topics=form.cleaned_data["topics"],
+            note=form.cleaned_data["note"],
+            outreach_mode=form.cleaned_data["outreach_mode"],
+            visit=selectors.visit_in(patrol, area),
+        )
+        try:
+            services.record_encounter(actor, patrol, data)
+        except services.FieldworkError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Group contact recorded."))
+            return redirect("fieldwork:patrol", code=patrol.code)
+    status = 400 if form.errors else 200
+    return render(request, "fieldwork/group.html", {"patrol": patrol, "form": form}, status=status)
 
 
 @require_POST

@@ -109,6 +109,13 @@ def search_persons(actor, query: str, limit=20):
     return found
 
 
+def recent_candidates(actor, limit=30):
+    """Persons met recently, as a queryset for choosing group members (audited on display)."""
+    actor.require(Perm.SEARCH_PERSON)
+    codes = [str(p.code) for p in recently_met(actor, limit=limit)]
+    return scoped(actor, Person).filter(code__in=codes).order_by("nickname_norm")
+
+
 def recently_met(actor, limit=12):
     """Persons the service met most recently: the quick list in patrol mode."""
     actor.require(Perm.SEARCH_PERSON)

@@ -3,6 +3,7 @@
 import datetime
 import re
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -62,6 +63,8 @@ class PersonData:
     full_name: str = ""
     birth_date: datetime.date | None = None
     national_id: str = ""
+    # Set by the offline outbox: the id the phone gave the person.
+    code: uuid.UUID | None = None
 
 
 class PersonError(ValueError):
@@ -93,6 +96,7 @@ def create_person(actor, data: PersonData) -> Person:
     if data.birth_year:
         age_band = AgeBand.for_age(timezone.localdate(now).year - data.birth_year)
     person = Person(
+        code=data.code or uuid.uuid4(),
         service_id=actor.service_id,
         anonymity_level=data.anonymity_level,
         nickname=data.nickname.strip(),

@@ -258,6 +258,52 @@
         online_only: level === "identified",
       };
     },
+    group(form, patrol) {
+      const persons = values(form, "persons");
+      const others = parseInt(value(form, "head_count"), 10) || 0;
+      return {
+        type: "encounter",
+        data: {
+          id: uuid(),
+          patrol,
+          area: value(form, "area"),
+          occurred_at: now(),
+          kind: "group",
+          persons,
+          head_count: others,
+          topics: values(form, "topics"),
+          outreach_mode: value(form, "outreach_mode") || "open",
+          note: value(form, "note"),
+        },
+        label: t.group.replace("%(n)s", persons.length + others),
+        valid: persons.length + others >= 2,
+      };
+    },
+    async observation(form, patrol) {
+      // The visit under way: from the page, or the last arrival recorded on this phone.
+      let visit = form.dataset.visit;
+      const arrivals = (await allEntries()).filter(
+        (e) => e.type === "visit.start" && e.patrol === patrol,
+      );
+      if (arrivals.length) visit = arrivals[arrivals.length - 1].data.id;
+      const people = value(form, "people_present");
+      return {
+        type: "observation",
+        data: {
+          id: uuid(),
+          visit,
+          environment: value(form, "environment") || null,
+          observed_at: now(),
+          people_present: people === "" ? null : parseInt(people, 10),
+          age_mix: values(form, "age_mix"),
+          mood: value(form, "mood"),
+          substances: values(form, "substances"),
+          note: value(form, "note"),
+        },
+        label: t.observation,
+        valid: Boolean(visit),
+      };
+    },
     incident(form, patrol) {
       return {
         type: "incident",
@@ -297,7 +343,16 @@
     const form = event.target.closest("form[data-outbox]");
     if (!form || !window.indexedDB || !("randomUUID" in crypto)) return;
     const patrol = form.dataset.patrol;
-    const built = builders[form.dataset.outbox](form, patrol);
+    let built = builders[form.dataset.outbox](form, patrol);
+    if (built instanceof Promise) {
+      // A builder that reads the outbox: decide before awaiting it.
+      event.preventDefault();
+      built = await built;
+      if (!built.valid) {
+        HTMLFormElement.prototype.submit.call(form); // the server explains what is missing
+        return;
+      }
+    }
     // Let the server answer what the phone cannot check (missing fields, identity).
     if (!built.valid || (built.online_only && navigator.onLine)) return;
     const newPerson = form.dataset.outbox === "new-person" && !form.dataset.checked;
