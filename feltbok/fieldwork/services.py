@@ -122,6 +122,11 @@ def active_patrol_of(actor):
     )
 
 
+def _has_area(patrol, area):
+    """Whether `area` is one of the patrol's; uses the prefetched areas when loaded."""
+    return any(candidate.pk == area.pk for candidate in patrol.areas.all())
+
+
 def _require_member(actor, patrol):
     actor.require(Perm.RECORD_FIELDWORK)
     if actor.user.pk not in patrol.member_ids():
@@ -230,7 +235,7 @@ def _check_encounter(actor, patrol, data: EncounterData, has_new_person: bool):
         raise FieldworkError(_("Choose the kind of contact."))
     if data.area is None or data.area.service_id != actor.service_id:
         raise FieldworkError(_("Choose a field area."))
-    if not patrol.areas.filter(pk=data.area.pk).exists():
+    if not _has_area(patrol, data.area):
         raise FieldworkError(_("Choose one of this patrol's field areas."))
     if any(topic not in Topic.values for topic in data.topics):
         raise FieldworkError(_("Unknown topic."))
@@ -298,7 +303,7 @@ def _check_version(obj, version):
 def start_visit(actor, patrol, *, area, place=None, arrived_at=None, code=None) -> AreaVisit:
     """The patrol arrives in an area (or at a place in it); an open visit elsewhere ends."""
     _require_member(actor, patrol)
-    if not patrol.areas.filter(pk=area.pk).exists():
+    if not _has_area(patrol, area):
         raise FieldworkError(_("Choose one of this patrol's field areas."))
     if place is not None and place.area_id != area.pk:
         raise FieldworkError(_("The place is not in the chosen field area."))
@@ -448,7 +453,7 @@ def record_incident(actor, patrol, data: IncidentData) -> IncidentNote:
     _require_member(actor, patrol)
     if data.kind not in IncidentKind.values:
         raise FieldworkError(_("Choose the kind of incident."))
-    if not patrol.areas.filter(pk=data.area.pk).exists():
+    if not _has_area(patrol, data.area):
         raise FieldworkError(_("Choose one of this patrol's field areas."))
     if not data.note.strip() or len(data.note) > 1000:
         raise FieldworkError(_("Describe what happened in at most 1000 characters."))

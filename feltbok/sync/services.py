@@ -241,7 +241,7 @@ class Batch:
         )
         # Patrols named by the entries, and those of the visits and contacts they name.
         pks = {obj.patrol_id for obj in [*self.visits.values(), *self.encounters.values()]}
-        patrols = scoped(actor, Patrol).prefetch_related("other_members")
+        patrols = scoped(actor, Patrol).prefetch_related("other_members", "areas")
         found = list(_by_code(patrols, refs["patrol"]).values())
         known = {patrol.pk for patrol in found}
         for chunk in _chunks(pks - known):
