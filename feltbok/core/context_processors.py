@@ -14,6 +14,10 @@ JS_MESSAGES = {
     "new_person": _("New person"),
     "incident": _("Incident"),
     "group": _("Group contact: %(n)s"),
+    "identity_online": _(
+        "An identified person can only be registered with network. Choose nickname or "
+        "description now, and add the identity later."
+    ),
     "observation": _("Environment observation"),
     "arrived": _("Arrived"),
     "ended": _("Patrol ended"),

@@ -131,6 +131,10 @@ def _require_member(actor, patrol):
     actor.require(Perm.RECORD_FIELDWORK)
     if actor.user.pk not in patrol.member_ids():
         raise FieldworkError(_("Only the members of a patrol can record in it."))
+    if patrol.service_id != actor.service_id:
+        # Each service keeps its own records: partner staff see a joint patrol, and record
+        # what they do in their own service.
+        raise FieldworkError(_("This joint patrol is recorded by the service that runs it."))
     if not patrol.is_active:
         raise FieldworkError(_("This patrol has ended."))
 
@@ -482,7 +486,7 @@ MAX_FOLLOW_UPS = 20
 def write_debrief(actor, patrol, *, text, follow_ups=(), version=None) -> Debrief:
     """The pair's debrief; members write it during or after the patrol."""
     actor.require(Perm.RECORD_FIELDWORK)
-    if actor.user.pk not in patrol.member_ids():
+    if actor.user.pk not in patrol.member_ids() or patrol.service_id != actor.service_id:
         raise FieldworkError(_("Only the members of a patrol can record in it."))
     follow_ups = [item.strip() for item in follow_ups if item.strip()]
     if len(text) > 4000:

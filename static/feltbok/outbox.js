@@ -59,7 +59,10 @@
     if (sending) return sending;
     sending = (async () => {
       try {
-        const pending = (await allEntries()).filter((e) => e.status === "pending");
+        // In the order they were recorded: an arrival before its observations, the end last.
+        const pending = (await allEntries())
+          .filter((e) => e.status === "pending")
+          .sort((a, b) => a.created.localeCompare(b.created) || a.seq - b.seq);
         for (let i = 0; i < pending.length; i += BATCH) {
           const batch = pending.slice(i, i + BATCH);
           let response;
@@ -99,7 +102,16 @@
   }
 
   async function enqueue(type, data, label, patrol) {
-    const entry = { key: uuid(), type, data, label, patrol, created: now(), status: "pending" };
+    const entry = {
+      key: uuid(),
+      type,
+      data,
+      label,
+      patrol,
+      created: now(),
+      seq: performance.now(),
+      status: "pending",
+    };
     await putEntry(entry);
     await showStatus();
     return entry;
@@ -285,6 +297,7 @@
       const arrivals = (await allEntries()).filter(
         (e) => e.type === "visit.start" && e.patrol === patrol,
       );
+      arrivals.sort((a, b) => a.created.localeCompare(b.created) || a.seq - b.seq);
       if (arrivals.length) visit = arrivals[arrivals.length - 1].data.id;
       const people = value(form, "people_present");
       return {
@@ -355,6 +368,11 @@
     }
     // Let the server answer what the phone cannot check (missing fields, identity).
     if (!built.valid || (built.online_only && navigator.onLine)) return;
+    if (built.online_only) {
+      event.preventDefault();
+      window.alert(t.identity_online); // identity never waits on the phone
+      return;
+    }
     const newPerson = form.dataset.outbox === "new-person" && !form.dataset.checked;
     if (newPerson && navigator.onLine) return; // online, the server shows likely matches first
     // Decided before the first await: from here on the outbox takes the entry.

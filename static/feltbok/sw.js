@@ -29,7 +29,18 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "precache") {
     const urls = event.data.urls.filter((url) => url.startsWith("/patrols/"));
-    event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(urls)));
+    // One by one and only what is missing: a fetch cut short by a lost signal must never
+    // disturb the copies already kept (visiting a page online refreshes it anyway).
+    event.waitUntil(
+      // Take over a patrol page that opened before this worker was active.
+      self.clients.claim().then(() => caches.open(CACHE)).then((cache) =>
+        Promise.all(
+          urls.map((url) =>
+            cache.match(url, { ignoreVary: true }).then((hit) => hit || cache.add(url).catch(() => {})),
+          ),
+        ),
+      ),
+    );
   }
 });
 
@@ -42,8 +53,19 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/static/")) {
+    // Cache first; files fetched later (hashed names in production) are kept as they come.
     event.respondWith(
-      caches.match(request, { ignoreVary: true }).then((hit) => hit || fetch(request)),
+      caches.match(request, { ignoreVary: true }).then(
+        (hit) =>
+          hit ||
+          fetch(request).then((response) => {
+            if (response.ok) {
+              const copy = response.clone();
+              caches.open(CACHE).then((cache) => cache.put(request, copy));
+            }
+            return response;
+          }),
+      ),
     );
     return;
   }

@@ -26,12 +26,12 @@ def run_patrol_offline(page, patrol, person, area):
     """Online at the start, offline in the middle, online again at the end."""
     page.goto(f"/patrols/{patrol.code}/")
     # Patrol mode keeps its pages and the look-up list for when the signal goes.
-    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
     page.wait_for_function(
         "async () => { const c = await caches.open('feltbok-v1');"
         " return (await c.keys()).filter(r => r.url.includes('/tally/')).length > 0; }",
-        timeout=10000,
+        timeout=20000,
     )
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
     page.select_option("form[data-outbox=arrive] select[name=area]", str(area.code))
     submit(page, "arrive")
     wait_until_sent(page)

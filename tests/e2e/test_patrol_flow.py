@@ -95,9 +95,10 @@ def test_routine_contact_takes_at_most_five_taps(phone, users, area, person, pat
     taps += 1
     page.click(f"a[href$='/contact/{person.code}/']")  # listed under "recently met"
     taps += 1
-    page.click("form button[type=submit] >> nth=0")
+    with page.expect_navigation():
+        page.click("form[data-outbox=contact] button[type=submit]")
     taps += 1
-    page.wait_for_url(f"**/patrols/{patrol.code}/")
+    page.wait_for_function("() => document.documentElement.dataset.unsent === '0'")
 
     assert taps <= 5
     assert Encounter.objects.filter(persons=person).count() == 2

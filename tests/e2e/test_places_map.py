@@ -21,6 +21,12 @@ EAST = {
 }
 
 
+@pytest.fixture(autouse=True)
+def english_pages(phone, live_server):
+    """These tests read English page text (the default language is bokmål)."""
+    phone.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+
+
 @pytest.fixture
 def places(actors, service, area):
     lead = actors["team_lead"]
