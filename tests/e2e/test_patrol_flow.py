@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from feltbok.audit.models import AuditEvent
-from feltbok.fieldwork.models import Encounter, Patrol
+from feltbok.fieldwork.models import Encounter, EnvironmentObservation, IncidentNote, Patrol
 from feltbok.people.models import Person
 
 from .conftest import check_accessibility, log_in, screenshot
@@ -67,6 +67,31 @@ def test_worker_runs_a_patrol_on_a_phone(phone, users, area, second_area, person
     tally = Encounter.objects.filter(kind="anonymous").get()
     assert (tally.contact_count, tally.age_band, tally.gender) == (3, "18-22", "male")
     screenshot(page, "06-patrol-with-contacts")
+
+    # A group contact, an environment observation and an incident note.
+    page.click("a[href$='/group/']")
+    check_accessibility(page, "group contact")
+    page.goto(f"/patrols/{patrol.code}/")
+    page.select_option("form[data-outbox=arrive] select[name=area]", str(area.code))
+    with page.expect_navigation():
+        page.click("form[data-outbox=arrive] button[type=submit]")
+    page.wait_for_function("() => document.documentElement.dataset.unsent === '0'")
+    page.click("a[href$='/observation/']")
+    check_accessibility(page, "environment observation")
+    page.fill("#id_people_present", "14")
+    page.check("input[name=mood][value=tense]")
+    with page.expect_navigation():
+        page.click("form[data-outbox=observation] button[type=submit]")
+    page.wait_for_function("() => document.documentElement.dataset.unsent === '0'")
+    page.click("a[href$='/incident/']")
+    check_accessibility(page, "incident")
+    page.check("input[name=kind][value=overdose]")
+    page.fill("#id_note", "Naloxone given, ambulance called.")
+    with page.expect_navigation():
+        page.click("form[data-outbox=incident] button[type=submit]")
+    page.wait_for_function("() => document.documentElement.dataset.unsent === '0'")
+    assert EnvironmentObservation.objects.get().people_present == 14
+    assert IncidentNote.objects.get().kind == "overdose"
 
     # End the patrol (the button asks first), then the debrief.
     page.once("dialog", lambda dialog: dialog.accept())

@@ -47,6 +47,7 @@ MATRIX = {
         404, worker=200, colleague=200, coordinator=403, analyst=403, admin=403
     ),
     ("GET", "fieldwork:tally"): MEMBERS_ONLY,
+    ("GET", "fieldwork:group"): MEMBERS_ONLY,
     ("GET", "fieldwork:observation"): MEMBERS_ONLY,
     ("GET", "fieldwork:incident"): MEMBERS_ONLY,
     ("GET", "fieldwork:debrief"): MEMBERS_ONLY,
@@ -68,6 +69,7 @@ MATRIX = {
 def url_for(name, patrol, person):
     if name in {"fieldwork:patrol", "fieldwork:known", "fieldwork:new_person"} | {
         "fieldwork:tally",
+        "fieldwork:group",
         "fieldwork:observation",
         "fieldwork:incident",
         "fieldwork:debrief",
