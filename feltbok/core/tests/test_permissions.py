@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from conftest import enrol_totp
 from feltbok.audit.models import AuditEvent
-from feltbok.fieldwork.models import Encounter, Patrol, PatrolStatus
+from feltbok.fieldwork.models import AreaVisit, Encounter, Patrol, PatrolStatus
 from feltbok.people.models import Person
 
 PERSONAS = [
@@ -51,6 +51,9 @@ MATRIX = {
     ("GET", "fieldwork:observation"): MEMBERS_ONLY,
     ("GET", "fieldwork:incident"): MEMBERS_ONLY,
     ("GET", "fieldwork:debrief"): MEMBERS_ONLY,
+    ("POST", "fieldwork:leave"): expect(
+        404, worker=302, colleague=302, coordinator=403, analyst=403, admin=403
+    ),
     ("POST", "fieldwork:arrive"): expect(
         404, worker=302, colleague=302, coordinator=403, analyst=403, admin=403
     ),
@@ -81,6 +84,9 @@ def url_for(name, patrol, person):
         return reverse(name, kwargs={"code": patrol.code, "person_code": person.code})
     if name in {"people:detail", "people:access_log"}:
         return reverse(name, kwargs={"code": person.code})
+    if name == "fieldwork:leave":
+        visit = AreaVisit.objects.get(patrol=patrol)
+        return reverse(name, kwargs={"code": patrol.code, "visit_code": visit.code})
     return reverse(name)
 
 
@@ -92,12 +98,17 @@ def state(patrol):
         patrol.status,
         Encounter.objects.count(),
         Person.objects.count(),
+        list(AreaVisit.objects.values_list("left_at", flat=True)),
     )
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("method", "name"), list(MATRIX))
-def test_permission_matrix(client, users, patrol, person, persona, method, name):
+def test_permission_matrix(client, users, patrol, person, area, persona, method, name):
+    from feltbok.core.access import actor_for_user
+    from feltbok.fieldwork.services import start_visit
+
+    start_visit(actor_for_user(users["worker"]), patrol, area=area)
     if persona != "anonymous":
         enrol_totp(users[persona])
         client.force_login(users[persona])
@@ -107,7 +118,7 @@ def test_permission_matrix(client, users, patrol, person, persona, method, name)
     response = client.post(url) if method == "POST" else client.get(url)
 
     assert response.status_code == MATRIX[(method, name)][persona], url
-    if response.status_code in (302, 403, 404) and name != "fieldwork:end":
+    if response.status_code in (302, 403, 404) and name not in ("fieldwork:end", "fieldwork:leave"):
         assert state(patrol) == before
     if method == "POST" and response.status_code != 302:
         assert state(patrol) == before
