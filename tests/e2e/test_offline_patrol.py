@@ -59,9 +59,9 @@ def run_patrol_offline(page, patrol, person, area):
     page.select_option("#id_person-age_band", "23-25")
     submit(page, "new-person")
 
-    # Nothing has reached the server; the phone shows what waits.
-    status = page.locator("#outbox-status")
-    assert status.is_visible()
+    # Nothing has reached the server; the phone shows what waits (once it has read the outbox).
+    page.wait_for_function("() => document.documentElement.dataset.unsent === '3'")
+    assert page.locator("#outbox-status").is_visible()
     assert page.locator("#patrol-entries li.unsent").count() == 3
     screenshot(page, "40-offline-outbox")
     assert Encounter.objects.filter(patrol=patrol).count() == before
