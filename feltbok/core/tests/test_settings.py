@@ -87,3 +87,16 @@ def test_unreadable_secret_file_is_a_clear_error(tmp_path):
     )
     assert result.returncode != 0
     assert "FELTBOK_SECRET_KEY_FILE: cannot read" in result.stderr
+
+
+def test_code_only_commands_need_no_secrets_but_data_commands_do(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FELTBOK_", "DJANGO_"))}
+    env["FELTBOK_VAR_DIR"] = str(tmp_path)
+
+    checked = manage(env, "makemigrations", "--check", "--dry-run")
+    refused = manage(env, "migrate", "--plan")
+
+    assert checked.returncode == 0, checked.stderr
+    assert "No changes detected" in checked.stdout
+    assert refused.returncode != 0
+    assert "FELTBOK_SECRET_KEY" in refused.stderr
