@@ -37,6 +37,7 @@ def main():
     parser.add_argument("--var-dir", help="keep (and reuse) the SQLite file in this directory")
     parser.add_argument("--entries", type=int, default=1000, help="entries per batch")
     parser.add_argument("--runs", type=int, default=3, help="timed runs (the median is shown)")
+    parser.add_argument("--profile", help="after the runs, profile one batch into this file")
     options = parser.parse_args()
 
     if options.var_dir:
@@ -134,6 +135,8 @@ def run(options, var_dir):
         ):
             _check(_sync(client, entries))
         _end_patrol(patrol)
+        if options.profile:
+            _profile(client, known, options)
 
     median = statistics.median(timings)
     kinds = {}
@@ -164,6 +167,21 @@ def run(options, var_dir):
     print()
     for name, value in table:
         print(f"  {name:<{width}}  {value}")
+
+
+def _profile(client, known, options):
+    """One more batch under cProfile (`python -m pstats FILE` reads it)."""
+    import cProfile
+
+    patrol, areas = _start_patrol()
+    entries = outbox(patrol, areas, known, options.entries)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    _check(_sync(client, entries))
+    profiler.disable()
+    profiler.dump_stats(options.profile)
+    _end_patrol(patrol)
+    print(f"  profile of one batch written to {options.profile}")
 
 
 def _calibrate():

@@ -4,7 +4,6 @@ import datetime
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from feltbok.accounts.models import Membership, Role
 from feltbok.audit.models import AuditAction
 from feltbok.audit.services import log_action
 from feltbok.core.access import Perm, scoped
+from feltbok.core.transactions import write_transaction
 from feltbok.fieldwork.models import (
     AreaVisit,
     Debrief,
@@ -92,7 +92,7 @@ def start_patrol(
     if active_patrol_of(actor) is not None:
         raise FieldworkError(_("You already have a patrol under way. End it first."))
     now = timezone.now()
-    with transaction.atomic():
+    with write_transaction():
         patrol = Patrol.objects.create(
             service_id=actor.service_id,
             team=actor.membership.team,
@@ -142,7 +142,7 @@ def _require_member(actor, patrol):
 def end_patrol(actor, patrol, ended_at=None) -> Patrol:
     _require_member(actor, patrol)
     ended_at = _client_time(patrol, ended_at)
-    with transaction.atomic():
+    with write_transaction():
         # Open area visits end with the patrol.
         AreaVisit.objects.filter(patrol=patrol, left_at__isnull=True).update(
             left_at=ended_at, version=F("version") + 1, updated_at=timezone.now()
@@ -181,7 +181,7 @@ def record_encounter(actor, patrol, data: EncounterData, new_person=None) -> Enc
     _check_encounter(actor, patrol, data, has_new_person=new_person is not None)
     now = timezone.now()
     occurred_at = _client_time(patrol, data.occurred_at)
-    with transaction.atomic():
+    with write_transaction():
         persons = list(data.persons)
         if new_person is not None:
             persons.append(people_services.create_person(actor, new_person))
@@ -206,25 +206,8 @@ def record_encounter(actor, patrol, data: EncounterData, new_person=None) -> Enc
             age_band=data.age_band,
             gender=data.gender,
         )
-        EncounterPerson.objects.bulk_create(
-            [
-                EncounterPerson(
-                    service_id=actor.service_id,
-                    encounter=encounter,
-                    person=person,
-                    first_contact=person.first_contact_at is None,
-                )
-                for person in persons
-            ]
-        )
-        person_ids = [person.pk for person in persons]
-        Person.objects.filter(pk__in=person_ids, first_contact_at__isnull=True).update(
-            first_contact_at=occurred_at
-        )
-        # An entry synced late must not move "last contact" backwards.
-        Person.objects.filter(pk__in=person_ids).filter(
-            Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=occurred_at)
-        ).update(last_contact_at=occurred_at, updated_at=now)
+        if persons:
+            _note_contact(actor, encounter, persons, occurred_at, now)
         log_action(
             actor,
             AuditAction.CREATE,
@@ -232,6 +215,30 @@ def record_encounter(actor, patrol, data: EncounterData, new_person=None) -> Enc
             detail={"persons": [str(person.code) for person in persons], "kind": data.kind},
         )
     return encounter
+
+
+def _note_contact(actor, encounter, persons, occurred_at, now):
+    """Link the persons met and move their first and last contact."""
+    EncounterPerson.objects.bulk_create(
+        [
+            EncounterPerson(
+                service_id=actor.service_id,
+                encounter=encounter,
+                person=person,
+                first_contact=person.first_contact_at is None,
+            )
+            for person in persons
+        ]
+    )
+    person_ids = [person.pk for person in persons]
+    if any(person.first_contact_at is None for person in persons):
+        Person.objects.filter(pk__in=person_ids, first_contact_at__isnull=True).update(
+            first_contact_at=occurred_at
+        )
+    # An entry synced late must not move "last contact" backwards.
+    Person.objects.filter(pk__in=person_ids).filter(
+        Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=occurred_at)
+    ).update(last_contact_at=occurred_at, updated_at=now)
 
 
 def _check_encounter(actor, patrol, data: EncounterData, has_new_person: bool):
@@ -312,7 +319,7 @@ def start_visit(actor, patrol, *, area, place=None, arrived_at=None, code=None) 
     if place is not None and place.area_id != area.pk:
         raise FieldworkError(_("The place is not in the chosen field area."))
     arrived_at = _client_time(patrol, arrived_at)
-    with transaction.atomic():
+    with write_transaction():
         open_visits = AreaVisit.objects.select_for_update().filter(
             patrol=patrol, left_at__isnull=True, arrived_at__lte=arrived_at
         )
@@ -335,7 +342,7 @@ def start_visit(actor, patrol, *, area, place=None, arrived_at=None, code=None) 
 def end_visit(actor, visit, *, left_at=None, version=None) -> AreaVisit:
     _require_member(actor, visit.patrol)
     left_at = _client_time(visit.patrol, left_at)
-    with transaction.atomic():
+    with write_transaction():
         visit = AreaVisit.objects.select_for_update().get(pk=visit.pk)
         _check_version(visit, version)
         if left_at < visit.arrived_at:
@@ -375,7 +382,7 @@ def record_observation(actor, visit, data: ObservationData) -> EnvironmentObserv
     if len(data.note) > 1000:
         raise FieldworkError(_("The note can be at most 1000 characters."))
     observed_at = _client_time(visit.patrol, data.observed_at)
-    with transaction.atomic():
+    with write_transaction():
         observation = EnvironmentObservation.objects.create(
             code=data.code or uuid.uuid4(),
             service_id=visit.service_id,
@@ -394,28 +401,56 @@ def record_observation(actor, visit, data: ObservationData) -> EnvironmentObserv
 
 
 def record_tally(actor, patrol, *, area, counts, visit=None, place=None, occurred_at=None):
-    """Anonymous head counts by age band and gender (the +1 buttons): one row per cell."""
+    """Anonymous head counts by age band and gender (the +1 buttons): one row per cell.
+
+    The cells are stored in one insert with one audit event for the tally.
+    """
+    _require_member(actor, patrol)
     cells = {key: n for key, n in counts.items() if n}
     if not cells:
         raise FieldworkError(_("An anonymous head count needs at least one person counted."))
-    with transaction.atomic():
-        return [
-            record_encounter(
-                actor,
-                patrol,
-                EncounterData(
-                    kind=EncounterKind.ANONYMOUS,
-                    area=area,
-                    head_count=n,
-                    visit=visit,
-                    place=place,
-                    age_band=age_band,
-                    gender=gender,
-                    occurred_at=occurred_at,
-                ),
-            )
-            for (age_band, gender), n in sorted(cells.items())
-        ]
+    occurred_at = _client_time(patrol, occurred_at)
+    encounters = []
+    for (age_band, gender), n in sorted(cells.items()):
+        data = EncounterData(
+            kind=EncounterKind.ANONYMOUS,
+            area=area,
+            head_count=n,
+            visit=visit,
+            place=place,
+            age_band=age_band,
+            gender=gender,
+        )
+        _check_encounter(actor, patrol, data, has_new_person=False)
+        encounter = Encounter(
+            service_id=actor.service_id,
+            patrol=patrol,
+            occurred_at=occurred_at,
+            local_date=timezone.localtime(occurred_at).date(),
+            area=area,
+            kind=EncounterKind.ANONYMOUS,
+            head_count=n,
+            contact_count=n,
+            recorded_by=actor.user,
+            visit=visit,
+            place=place,
+            age_band=age_band,
+            gender=gender,
+        )
+        encounters.append(encounter)
+    with write_transaction():
+        Encounter.objects.bulk_create(encounters)
+        log_action(
+            actor,
+            AuditAction.CREATE,
+            object_type="encounter",
+            object_id=str(encounters[0].code),
+            detail={
+                "kind": EncounterKind.ANONYMOUS,
+                "tally": [str(encounter.code) for encounter in encounters],
+            },
+        )
+    return encounters
 
 
 def update_encounter(actor, encounter, *, version, note=None, topics=None) -> Encounter:
@@ -427,7 +462,7 @@ def update_encounter(actor, encounter, *, version, note=None, topics=None) -> En
         raise FieldworkError(_("The note can be at most 500 characters."))
     if topics is not None and any(topic not in Topic.values for topic in topics):
         raise FieldworkError(_("Unknown topic."))
-    with transaction.atomic():
+    with write_transaction():
         encounter = Encounter.objects.select_for_update().get(pk=encounter.pk)
         _check_version(encounter, version)
         changed = []
@@ -464,7 +499,7 @@ def record_incident(actor, patrol, data: IncidentData) -> IncidentNote:
     if data.visit is not None and data.visit.patrol_id != patrol.pk:
         raise FieldworkError(_("The visit belongs to another patrol."))
     occurred_at = _client_time(patrol, data.occurred_at)
-    with transaction.atomic():
+    with write_transaction():
         incident = IncidentNote.objects.create(
             code=data.code or uuid.uuid4(),
             service_id=actor.service_id,
@@ -493,7 +528,7 @@ def write_debrief(actor, patrol, *, text, follow_ups=(), version=None) -> Debrie
         raise FieldworkError(_("The debrief can be at most 4000 characters."))
     if len(follow_ups) > MAX_FOLLOW_UPS or any(len(item) > 200 for item in follow_ups):
         raise FieldworkError(_("At most 20 follow-ups of at most 200 characters each."))
-    with transaction.atomic():
+    with write_transaction():
         debrief = Debrief.objects.select_for_update().filter(patrol=patrol).first()
         if debrief is None:
             if version not in (None, 0):

@@ -6,13 +6,13 @@ import unicodedata
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.utils import timezone
 
 from feltbok.audit.models import AuditAction
 from feltbok.audit.services import log_action
 from feltbok.core.access import Perm
 from feltbok.core.crypto import blind_index
+from feltbok.core.transactions import write_transaction
 from feltbok.people.models import AgeBand, AnonymityLevel, Gender, Person, PersonFlag
 
 _PHONETIC_RULES = [
@@ -112,7 +112,7 @@ def create_person(actor, data: PersonData) -> Person:
     if data.anonymity_level == AnonymityLevel.IDENTIFIED:
         # Identity is stored only for persons who chose to be identified.
         _set_identity(person, data)
-    with transaction.atomic():
+    with write_transaction():
         person.save()
         log_action(actor, AuditAction.CREATE, person)
     return person

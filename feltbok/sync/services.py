@@ -2,7 +2,9 @@
 
 Each entry is applied in its own savepoint through the field-work and people services, and
 its receipt is written in that same savepoint: an entry and its receipt land together or not
-at all. A replay of a key returns the stored receipt unchanged and writes nothing.
+at all. The audit events of a group of entries are appended to the chain in one step when
+the group commits (`batched_chain`); a rolled-back entry leaves none. A replay of a key
+returns the stored receipt unchanged and writes nothing.
 
 Everything an entry refers to is loaded for the whole batch up front (a fixed number of
 queries per batch), so the work per entry does not grow with the size of the service's data.
@@ -28,7 +30,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from pydantic import ValidationError
 
 from feltbok.audit.models import AuditAction
-from feltbok.audit.services import log_action
+from feltbok.audit.services import audited_savepoint, batched_chain, log_action
 from feltbok.core.access import Actor, Perm, scoped
 from feltbok.fieldwork import services as fieldwork
 from feltbok.fieldwork.models import (
@@ -164,7 +166,7 @@ def apply_batch(actor: Actor, entries: list) -> list[dict]:
     batch = Batch.load(actor, parsed)
     results = []
     for start in range(0, len(parsed), COMMIT_EVERY):
-        with transaction.atomic():
+        with transaction.atomic(), batched_chain(actor.service_id):
             results += [batch.apply(entry) for entry in parsed[start : start + COMMIT_EVERY]]
     return results
 
@@ -272,7 +274,7 @@ class Batch:
         handler = HANDLERS[entry.type]
         self.pending = []
         try:
-            with transaction.atomic():
+            with audited_savepoint():
                 outcome = {"key": entry.key, **handler(self, entry.data)}
                 receipt = self._store(entry, outcome)
         except fieldwork.ConflictError as exc:
@@ -284,7 +286,7 @@ class Batch:
                 "current": {**exc.current, **self._current(entry)},
             }
             try:
-                with transaction.atomic():
+                with audited_savepoint():
                     receipt = self._store(entry, outcome)
             except IntegrityError:
                 return self._after_race(entry, retry)
