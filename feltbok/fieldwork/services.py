@@ -4,7 +4,8 @@ import datetime
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -230,15 +231,14 @@ def _note_contact(actor, encounter, persons, occurred_at, now):
             for person in persons
         ]
     )
-    person_ids = [person.pk for person in persons]
-    if any(person.first_contact_at is None for person in persons):
-        Person.objects.filter(pk__in=person_ids, first_contact_at__isnull=True).update(
-            first_contact_at=occurred_at
-        )
-    # An entry synced late must not move "last contact" backwards.
-    Person.objects.filter(pk__in=person_ids).filter(
-        Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=occurred_at)
-    ).update(last_contact_at=occurred_at, updated_at=now)
+    # One update for both: the first contact is set once, and an entry synced late must
+    # not move "last contact" backwards.
+    moment = Value(occurred_at, output_field=DateTimeField())
+    Person.objects.filter(pk__in=[person.pk for person in persons]).update(
+        first_contact_at=Coalesce(F("first_contact_at"), moment),
+        last_contact_at=Greatest(Coalesce(F("last_contact_at"), moment), moment),
+        updated_at=now,
+    )
 
 
 def _check_encounter(actor, patrol, data: EncounterData, has_new_person: bool):
