@@ -237,7 +237,7 @@ def my_followups(actor, today=None) -> MyFollowUps:
     tasks = list(
         scoped(actor, Task)
         .filter(owner=actor.user, done_on__isnull=True, episode__ended_on__isnull=True)
-        .select_related("episode__person")
+        .select_related("episode__person", "owner")
         .prefetch_related("places")
         .order_by("due_on", "pk")
     )
