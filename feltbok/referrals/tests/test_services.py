@@ -56,9 +56,7 @@ def test_create_referral_is_proposed_owned_and_audited(worker, person, partner):
     assert audit.detail == {"person": str(person.code), "partner": str(partner.code)}
 
 
-def test_partner_of_another_service_is_refused_and_nothing_stored(
-    worker, person, foreign_partner
-):
+def test_partner_of_another_service_is_refused_and_nothing_stored(worker, person, foreign_partner):
     before = snapshot()
     with pytest.raises(ReferralError, match="belongs to another service"):
         services.create_referral(
@@ -68,7 +66,7 @@ def test_partner_of_another_service_is_refused_and_nothing_stored(
 
 
 def test_inactive_partner_and_empty_purpose_are_refused(worker, person, partner):
-    with pytest.raises(ReferralError, match="say what the referral is for|Say what"):
+    with pytest.raises(ReferralError, match="Say what the referral is for"):
         services.create_referral(worker, ReferralData(person=person, partner=partner, purpose=""))
     partner.is_active = False
     partner.save()
