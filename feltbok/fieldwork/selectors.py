@@ -36,11 +36,16 @@ def visible_patrols(actor):
     ).distinct()
 
 
+def partner_patrols(actor):
+    """Joint patrols run by other services where the actor's service is a partner."""
+    return Patrol.objects.filter(partner_services=actor.service_id)
+
+
 def patrol_for(actor, code) -> Patrol:
     actor.require(Perm.VIEW_PATROLS)
     queryset = (
         visible_patrols(actor)
-        .select_related("first_member", "second_member")
+        .select_related("service", "first_member", "second_member")
         .prefetch_related(
             "other_members", Prefetch("areas", queryset=FieldArea.objects.order_by("name"))
         )
@@ -75,9 +80,13 @@ def patrol_visits(patrol):
     )
 
 
-def patrol_incidents(patrol):
+def patrol_incidents(actor, patrol):
+    """The incidents the actor's service recorded in the patrol (each keeps its own)."""
     return list(
-        IncidentNote.objects.filter(patrol=patrol).select_related("area").order_by("-occurred_at")
+        scoped(actor, IncidentNote)
+        .filter(patrol=patrol)
+        .select_related("area")
+        .order_by("-occurred_at")
     )
 
 

@@ -112,9 +112,9 @@ def start_patrol(
 
 
 def active_patrol_of(actor):
-    """The actor's patrol under way, if any."""
+    """The actor's patrol under way, if any: of their service, or a joint one as partner."""
     return (
-        scoped(actor, Patrol)
+        Patrol.objects.filter(Q(service_id=actor.service_id) | Q(partner_services=actor.service_id))
         .filter(status=PatrolStatus.ACTIVE)
         .filter(
             Q(first_member=actor.user) | Q(second_member=actor.user) | Q(other_members=actor.user)
@@ -128,16 +128,26 @@ def _has_area(patrol, area):
     return any(candidate.pk == area.pk for candidate in patrol.areas.all())
 
 
-def _require_member(actor, patrol):
+def _require_member(actor, patrol, *, partner_records=False):
+    """The actor is a member of the active patrol, and may record this in it.
+
+    On a joint patrol, each service keeps its own records: partner staff record their own
+    contacts, head counts and incidents (stored in their service); arrivals, observations,
+    ending and the debrief are the records of the service that runs the patrol.
+    """
     actor.require(Perm.RECORD_FIELDWORK)
     if actor.user.pk not in patrol.member_ids():
         raise FieldworkError(_("Only the members of a patrol can record in it."))
-    if patrol.service_id != actor.service_id:
-        # Each service keeps its own records: partner staff see a joint patrol, and record
-        # what they do in their own service.
-        raise FieldworkError(_("This joint patrol is recorded by the service that runs it."))
+    foreign = patrol.service_id != actor.service_id
+    if foreign and not (partner_records and is_partner_of(actor, patrol)):
+        raise FieldworkError(_("This is recorded by the service that runs the joint patrol."))
     if not patrol.is_active:
         raise FieldworkError(_("This patrol has ended."))
+
+
+def is_partner_of(actor, patrol) -> bool:
+    """Whether the actor's service is a partner in this (joint) patrol."""
+    return patrol.partner_services.filter(pk=actor.service_id).exists()
 
 
 def end_patrol(actor, patrol, ended_at=None) -> Patrol:
@@ -178,7 +188,7 @@ class EncounterData:
 
 def record_encounter(actor, patrol, data: EncounterData, new_person=None) -> Encounter:
     """Record a contact in a patrol; a new person (search-before-create done) is created too."""
-    _require_member(actor, patrol)
+    _require_member(actor, patrol, partner_records=True)
     _check_encounter(actor, patrol, data, has_new_person=new_person is not None)
     now = timezone.now()
     occurred_at = _client_time(patrol, data.occurred_at)
@@ -244,7 +254,7 @@ def _note_contact(actor, encounter, persons, occurred_at, now):
 def _check_encounter(actor, patrol, data: EncounterData, has_new_person: bool):
     if data.kind not in EncounterKind.values:
         raise FieldworkError(_("Choose the kind of contact."))
-    if data.area is None or data.area.service_id != actor.service_id:
+    if data.area is None or data.area.service_id != patrol.service_id:
         raise FieldworkError(_("Choose a field area."))
     if not _has_area(patrol, data.area):
         raise FieldworkError(_("Choose one of this patrol's field areas."))
@@ -405,7 +415,7 @@ def record_tally(actor, patrol, *, area, counts, visit=None, place=None, occurre
 
     The cells are stored in one insert with one audit event for the tally.
     """
-    _require_member(actor, patrol)
+    _require_member(actor, patrol, partner_records=True)
     cells = {key: n for key, n in counts.items() if n}
     if not cells:
         raise FieldworkError(_("An anonymous head count needs at least one person counted."))
@@ -455,7 +465,7 @@ def record_tally(actor, patrol, *, area, counts, visit=None, place=None, occurre
 
 def update_encounter(actor, encounter, *, version, note=None, topics=None) -> Encounter:
     """Correct a contact's note or topics; an edit made elsewhere first is a conflict."""
-    _require_member(actor, encounter.patrol)
+    _require_member(actor, encounter.patrol, partner_records=True)
     if encounter.service_id != actor.service_id:
         raise FieldworkError(_("Unknown contact."))
     if note is not None and len(note) > 500:
@@ -489,7 +499,7 @@ class IncidentData:
 
 
 def record_incident(actor, patrol, data: IncidentData) -> IncidentNote:
-    _require_member(actor, patrol)
+    _require_member(actor, patrol, partner_records=True)
     if data.kind not in IncidentKind.values:
         raise FieldworkError(_("Choose the kind of incident."))
     if not _has_area(patrol, data.area):

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -155,18 +155,24 @@ class TimeUseReport:
 
 
 def field_seconds_by_user(actor, start, end) -> dict[int, int]:
-    """Seconds on ended patrols dated in [start, end], per member; two queries in all."""
+    """Seconds on ended patrols dated in [start, end], per member; two queries in all.
+
+    The service's own patrols and the joint patrols other services ran with it as a partner:
+    its staff's hours there are field hours too.
+    """
+    ended = Patrol.objects.filter(
+        Q(service_id=actor.service_id) | Q(partner_services=actor.service_id),
+        status=PatrolStatus.ENDED,
+        date__gte=start,
+        date__lte=end,
+    )
     patrols = list(
-        scoped(actor, Patrol)
-        .filter(status=PatrolStatus.ENDED, date__gte=start, date__lte=end)
-        .values_list("pk", "first_member_id", "second_member_id", "started_at", "ended_at")
+        ended.values_list(
+            "pk", "first_member_id", "second_member_id", "started_at", "ended_at"
+        ).distinct()
     )
     others: dict[int, set[int]] = {}
-    through = Patrol.other_members.through.objects.filter(
-        patrol__in=scoped(actor, Patrol).filter(
-            status=PatrolStatus.ENDED, date__gte=start, date__lte=end
-        )
-    )
+    through = Patrol.other_members.through.objects.filter(patrol__in=ended)
     for patrol_id, user_id in through.values_list("patrol_id", "user_id"):
         others.setdefault(patrol_id, set()).add(user_id)
     seconds: dict[int, int] = {}
@@ -182,7 +188,8 @@ def time_use(actor, start: datetime.date, end: datetime.date) -> TimeUseReport:
     """Field and follow-up time per worker and per team in the period (both days included).
 
     Workers are the service's members in field roles, and any other member with time in
-    the period; staff of other services on joint patrols count in their own service.
+    the period; staff of other services on joint patrols count in their own service, and
+    this service's staff on other services' joint patrols count here.
     """
     actor.require(Perm.VIEW_TIME_USE)
     field_seconds = field_seconds_by_user(actor, start, end)

@@ -73,9 +73,11 @@ def patrol(request, actor, code):
         "patrol": patrol,
         "encounters": encounters,
         "is_member": is_member,
+        # Partner staff on a joint patrol record their own contacts; the rest is the host's.
+        "is_host": patrol.service_id == actor.service_id,
         "visit": selectors.current_visit(patrol),
         "visits": selectors.patrol_visits(patrol),
-        "incidents": selectors.patrol_incidents(patrol),
+        "incidents": selectors.patrol_incidents(actor, patrol),
         "visit_form": VisitForm(areas=patrol.areas.all(), places=selectors.places_for(patrol)),
     }
     return render(request, "fieldwork/patrol.html", context)

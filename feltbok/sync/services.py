@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ from pydantic import ValidationError
 from feltbok.audit.models import AuditAction
 from feltbok.audit.services import audited_savepoint, batched_chain, log_action
 from feltbok.core.access import Actor, Perm, scoped
+from feltbok.fieldwork import selectors as fieldwork_selectors
 from feltbok.fieldwork import services as fieldwork
 from feltbok.fieldwork.models import (
     AreaVisit,
@@ -39,7 +41,6 @@ from feltbok.fieldwork.models import (
     Encounter,
     EnvironmentObservation,
     IncidentNote,
-    Patrol,
 )
 from feltbok.organisation.models import Environment, FieldArea, Place
 from feltbok.people.models import Person
@@ -232,10 +233,15 @@ class Batch:
 
     def _load_refs(self, refs):
         actor = self.actor
-        self.areas = _by_code(scoped(actor, FieldArea), refs["area"])
-        self.places = _by_code(scoped(actor, Place), refs["place"])
+        own = Q(service_id=actor.service_id)
+        # On a joint patrol run by another service, partner staff record their own contacts
+        # in its areas, places and visits (the services check the rest).
+        joint = fieldwork_selectors.partner_patrols(actor)
+        joint_areas = joint.values("areas")
+        self.areas = _by_code(FieldArea.objects.filter(own | Q(pk__in=joint_areas)), refs["area"])
+        self.places = _by_code(Place.objects.filter(own | Q(area__in=joint_areas)), refs["place"])
         self.environments = _by_code(scoped(actor, Environment), refs["environment"])
-        self.visits = _by_code(scoped(actor, AreaVisit), refs["visit"])
+        self.visits = _by_code(AreaVisit.objects.filter(own | Q(patrol__in=joint)), refs["visit"])
         self.encounters = _by_code(scoped(actor, Encounter), refs["encounter"])
         self.persons = _by_code(
             scoped(actor, Person).only("id", "code", "service_id", "first_contact_at"),
@@ -243,7 +249,9 @@ class Batch:
         )
         # Patrols named by the entries, and those of the visits and contacts they name.
         pks = {obj.patrol_id for obj in [*self.visits.values(), *self.encounters.values()]}
-        patrols = scoped(actor, Patrol).prefetch_related("other_members", "areas")
+        patrols = fieldwork_selectors.visible_patrols(actor).prefetch_related(
+            "other_members", "areas"
+        )
         found = list(_by_code(patrols, refs["patrol"]).values())
         known = {patrol.pk for patrol in found}
         for chunk in _chunks(pks - known):
