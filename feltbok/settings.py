@@ -118,6 +118,8 @@ INSTALLED_APPS = [
     "feltbok.fieldwork",
     "feltbok.reports",
     "feltbok.sync",
+    "feltbok.referrals",
+    "feltbok.notifications",
 ]
 
 MIDDLEWARE = [

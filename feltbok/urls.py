@@ -15,6 +15,8 @@ urlpatterns = [
     path("statistics/", include("feltbok.reports.urls")),
     path("planning/", include("feltbok.fieldwork.planning_urls")),
     path("places/", include("feltbok.organisation.urls")),
+    path("referrals/", include("feltbok.referrals.urls")),
+    path("notifications/", include("feltbok.notifications.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

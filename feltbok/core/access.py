@@ -33,6 +33,14 @@ class Perm(StrEnum):
     RECORD_TIME = "record_time"  # register follow-up time
     VIEW_TIME_USE = "view_time_use"  # field vs follow-up hours per worker and team
     SYNC = "sync"  # the offline outbox API
+    # Partners, referrals and mandatory notifications (issue 4)
+    VIEW_PARTNERS = "view_partners"  # the partner directory
+    MANAGE_PARTNERS = "manage_partners"
+    MANAGE_REFERRALS = "manage_referrals"  # refer persons to partners, follow the referral
+    CONFIGURE_REFERRALS = "configure_referrals"  # the service's referral settings
+    RAISE_CONCERN = "raise_concern"  # record a concern (peer workers: see only their own)
+    HANDLE_NOTIFICATIONS = "handle_notifications"  # assess, decide, send, follow up
+    APPROVE_NOTIFICATIONS = "approve_notifications"  # the four-eyes approval
 
 
 _FIELD = {
@@ -87,6 +95,34 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         }
     ),
 }
+
+
+# Partners, referrals and mandatory notifications (issue 4). Added role by role here so this
+# block stays apart from the rows above: staff who follow persons up refer and notify, only team
+# leads approve, peer workers may record a concern, coordinators and admins see the directory,
+# analysts none of it.
+_REFERRAL_PERMISSIONS: dict[str, set[Perm]] = {
+    Role.WORKER: {
+        Perm.VIEW_PARTNERS,
+        Perm.MANAGE_REFERRALS,
+        Perm.RAISE_CONCERN,
+        Perm.HANDLE_NOTIFICATIONS,
+    },
+    Role.PEER_WORKER: {Perm.RAISE_CONCERN},
+    Role.COORDINATOR: {Perm.VIEW_PARTNERS},
+    Role.TEAM_LEAD: {
+        Perm.VIEW_PARTNERS,
+        Perm.MANAGE_PARTNERS,
+        Perm.MANAGE_REFERRALS,
+        Perm.CONFIGURE_REFERRALS,
+        Perm.RAISE_CONCERN,
+        Perm.HANDLE_NOTIFICATIONS,
+        Perm.APPROVE_NOTIFICATIONS,
+    },
+    Role.ADMIN: {Perm.VIEW_PARTNERS, Perm.MANAGE_PARTNERS, Perm.CONFIGURE_REFERRALS},
+}
+for _role, _extra in _REFERRAL_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
 
 
 @dataclass(frozen=True)

@@ -69,3 +69,24 @@ DEMO_ACCOUNTS = [
 
 # (e-mail, role label): what `demo_logins` prints. Labels are lazy, so they follow the language.
 DEMO_LOGINS = [(account.email, Role(account.role).label) for account in DEMO_ACCOUNTS]
+
+
+def seed_referrals_and_notifications(services):
+    """Partner directories of every demo service; referrals and notifications in Oslo's."""
+    from feltbok.accounts.models import User
+    from feltbok.notifications.demo import seed_notifications
+    from feltbok.people.models import Person
+    from feltbok.referrals.demo import seed_partners, seed_referrals
+
+    for service in services:
+        seed_partners(service)
+        if service.name != DEMO_SERVICE:
+            continue
+        worker = User.objects.get(email="arbeider@uteseksjonen.demo")
+        lead = User.objects.get(email="teamleder@uteseksjonen.demo")
+        persons = Person.objects.filter(service=service).exclude(nickname="").order_by("pk")
+        minors = list(persons.filter(age_band="13-17")[:2])
+        adults = persons.exclude(age_band__in=["0-12", "13-17"])
+        women = list(adults.filter(gender="female")[:1])
+        seed_referrals(service, list(adults.exclude(gender="female")[:5]), worker)
+        seed_notifications(service, [*minors[:1], *women, *minors[1:2]], worker, lead)

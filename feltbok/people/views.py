@@ -7,8 +7,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from feltbok.audit.selectors import access_log_for
 from feltbok.core.access import Perm, acting
+from feltbok.notifications import selectors as notification_selectors
 from feltbok.people import selectors, services
 from feltbok.people.forms import PersonForm, SearchForm
+from feltbok.referrals import selectors as referral_selectors
 
 
 @require_GET
@@ -32,6 +34,8 @@ def detail(request, actor, code):
         "person": person,
         "identity": selectors.read_identity(actor, person),
         "timeline": selectors.timeline(actor, person),
+        "referrals": referral_selectors.person_panel(actor, person),
+        "notifications": notification_selectors.person_panel(actor, person),
     }
     return render(request, "people/detail.html", context)
 

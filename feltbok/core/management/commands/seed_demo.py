@@ -629,6 +629,7 @@ class Command(BaseCommand):
                 self._generate_encounters(plan)
                 self._write(plan)
             self._places_and_rota(oslo.service)
+            demo.seed_referrals_and_notifications([oslo.service, copenhagen.service])
         elapsed = time.perf_counter() - self.started
         encounters = len(oslo.e_time) + len(copenhagen.e_time)
         self.stdout.write(
