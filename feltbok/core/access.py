@@ -29,6 +29,7 @@ class Perm(StrEnum):
     VIEW_PLAN = "view_plan"  # see the rota (own assignments and the week)
     VIEW_MAP = "view_map"  # areas, places and environments on a map
     MANAGE_PLACES = "manage_places"  # places and environments
+    MANAGE_SERVICE = "manage_service"  # the service's settings (map tiles, exact locations)
     VIEW_COVERAGE = "view_coverage"  # areas × shifts for the week, plan against actual
     RECORD_TIME = "record_time"  # register follow-up time
     VIEW_TIME_USE = "view_time_use"  # field vs follow-up hours per worker and team
@@ -41,6 +42,10 @@ class Perm(StrEnum):
     RAISE_CONCERN = "raise_concern"  # record a concern (peer workers: see only their own)
     HANDLE_NOTIFICATIONS = "handle_notifications"  # assess, decide, send, follow up
     APPROVE_NOTIFICATIONS = "approve_notifications"  # the four-eyes approval
+    # Follow-up episodes, tasks, commissions and programmes (issue 4)
+    VIEW_FOLLOWUP = "view_followup"  # who is in follow-up and with whom
+    MANAGE_FOLLOWUP = "manage_followup"  # start follow-ups, needs, goals, plan, tasks
+    CONFIGURE_FOLLOWUP = "configure_followup"  # the service's follow-up settings and programmes
 
 
 _FIELD = {
@@ -90,6 +95,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_PATROLS,
             Perm.VIEW_MAP,
             Perm.MANAGE_PLACES,
+            Perm.MANAGE_SERVICE,
             Perm.VIEW_COVERAGE,
             Perm.VIEW_TIME_USE,
         }
@@ -122,6 +128,17 @@ _REFERRAL_PERMISSIONS: dict[str, set[Perm]] = {
     Role.ADMIN: {Perm.VIEW_PARTNERS, Perm.MANAGE_PARTNERS, Perm.CONFIGURE_REFERRALS},
 }
 for _role, _extra in _REFERRAL_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
+
+# Follow-up (issue 4): contact persons and team leads see details; whether an actor is a
+# contact person is decided in followup.selectors. Peer workers see only what they record;
+# coordinators, analysts and administrators none of it.
+_FOLLOWUP_PERMISSIONS: dict[str, set[Perm]] = {
+    Role.WORKER: {Perm.VIEW_FOLLOWUP, Perm.MANAGE_FOLLOWUP},
+    Role.PEER_WORKER: {Perm.VIEW_FOLLOWUP},
+    Role.TEAM_LEAD: {Perm.VIEW_FOLLOWUP, Perm.MANAGE_FOLLOWUP, Perm.CONFIGURE_FOLLOWUP},
+}
+for _role, _extra in _FOLLOWUP_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
 
 

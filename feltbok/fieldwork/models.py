@@ -153,6 +153,14 @@ class Encounter(ServiceOwnedModel):
     )
     topics = models.JSONField(_("topics"), default=list, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # Only when the service has turned exact locations on (off by default): the phone's
+    # position when the contact was recorded, to about a metre.
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=7, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -3,6 +3,7 @@
 import datetime
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -184,6 +185,8 @@ class EncounterData:
     # Set by the offline outbox: when it happened on the phone, and the phone's own id.
     occurred_at: datetime.datetime | None = None
     code: uuid.UUID | None = None
+    # (latitude, longitude): only where the service stores exact locations.
+    position: tuple[float, float] | None = None
 
 
 def record_encounter(actor, patrol, data: EncounterData, new_person=None) -> Encounter:
@@ -216,6 +219,8 @@ def record_encounter(actor, patrol, data: EncounterData, new_person=None) -> Enc
             outreach_mode=data.outreach_mode,
             age_band=data.age_band,
             gender=data.gender,
+            latitude=_degrees(data.position[0]) if data.position else None,
+            longitude=_degrees(data.position[1]) if data.position else None,
         )
         if persons:
             _note_contact(actor, encounter, persons, occurred_at, now)
@@ -285,6 +290,24 @@ def _check_encounter(actor, patrol, data: EncounterData, has_new_person: bool):
         raise FieldworkError(_("Choose an age band."))
     if data.gender and data.gender not in Gender.values:
         raise FieldworkError(_("Choose a gender."))
+    if data.position is not None:
+        _check_position(actor, data.position)
+
+
+def _check_position(actor, position):
+    """An exact position only where the service has turned it on, and a real one."""
+    if not actor.service.exact_location_enabled:
+        raise FieldworkError(
+            _("This service does not store exact locations: record the area and place.")
+        )
+    latitude, longitude = position
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise FieldworkError(_("The position is not a place on earth."))
+
+
+def _degrees(value) -> Decimal:
+    """Five decimals: about a metre, more than a phone's fix."""
+    return Decimal(str(value)).quantize(Decimal("0.00001"))
 
 
 # How far a phone's clock may run ahead of the server before its times are refused.

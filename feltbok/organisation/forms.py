@@ -172,3 +172,24 @@ class EnvironmentForm(DesignSystemMixin, forms.Form):
             places=list(self.cleaned_data["places"]),
             description=self.cleaned_data["description"],
         )
+
+
+class ServiceSettingsForm(DesignSystemMixin, forms.Form):
+    map_tile_url = forms.CharField(
+        label=_("Map tiles"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "A tile address such as https://tiles.example/{z}/{x}/{y}.png; empty shows the "
+            "areas on a plain background."
+        ),
+    )
+    exact_location_enabled = forms.BooleanField(
+        label=_("Store the phone's exact position with each contact"),
+        required=False,
+        help_text=_(
+            "Off by default: contacts are kept at area and place level, so that maps cannot "
+            "be used against the people the service meets. Turn it on only with a data "
+            "protection assessment that says why."
+        ),
+    )

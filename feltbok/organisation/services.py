@@ -29,6 +29,7 @@ from feltbok.organisation.models import (
     FieldArea,
     Place,
     PlaceKind,
+    Service,
     validate_point,
     validate_polygon,
 )
@@ -616,3 +617,31 @@ def set_environment_active(actor, environment: Environment, active: bool) -> Env
         if updated:
             log_action(actor, AuditAction.UPDATE, environment, detail={"is_active": active})
     return environment
+
+
+# --- The service's own settings ----------------------------------------------------------------
+
+
+def update_service_settings(actor, *, map_tile_url: str, exact_location_enabled: bool):
+    """Map tiles and whether contacts may carry an exact position (off by default)."""
+    actor.require(Perm.MANAGE_SERVICE)
+    map_tile_url = map_tile_url.strip()
+    if map_tile_url and not (
+        map_tile_url.startswith("https://")
+        and all(p in map_tile_url for p in ["{z}", "{x}", "{y}"])
+    ):
+        raise PlacesError(_("The tile address must start with https:// and hold {z}, {x} and {y}."))
+    with transaction.atomic():
+        service = Service.objects.select_for_update().get(pk=actor.service_id)
+        changes = {}
+        if service.map_tile_url != map_tile_url:
+            changes["map_tile_url"] = map_tile_url
+        if service.exact_location_enabled != exact_location_enabled:
+            changes["exact_location_enabled"] = exact_location_enabled
+        if not changes:
+            return service
+        for name, value in changes.items():
+            setattr(service, name, value)
+        service.save(update_fields=list(changes))
+        log_action(actor, AuditAction.UPDATE, service, object_type="service", detail=changes)
+    return service

@@ -6,6 +6,7 @@ app_name = "organisation"
 urlpatterns = [
     path("", views.index, name="index"),
     path("map/", views.area_map, name="map"),
+    path("settings/", views.service_settings, name="settings"),
     path("areas/new/", views.area_create, name="area_create"),
     path("areas/<uuid:code>/", views.area_detail, name="area"),
     path("areas/<uuid:code>/new-version/", views.area_version, name="area_version"),

@@ -9,7 +9,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from feltbok.core.access import Perm, acting, scoped
 from feltbok.organisation import selectors, services
-from feltbok.organisation.forms import AreaForm, EndAreaForm, EnvironmentForm, PlaceForm
+from feltbok.organisation.forms import (
+    AreaForm,
+    EndAreaForm,
+    EnvironmentForm,
+    PlaceForm,
+    ServiceSettingsForm,
+)
 from feltbok.organisation.models import FieldArea
 
 
@@ -263,3 +269,26 @@ def environment_set_active(request, actor, code, active):
         % {"name": environment.name},
     )
     return redirect("organisation:environments")
+
+
+@require_http_methods(["GET", "POST"])
+@acting(Perm.MANAGE_SERVICE)
+def service_settings(request, actor):
+    service = actor.service
+    form = ServiceSettingsForm(
+        request.POST or None,
+        initial={
+            "map_tile_url": service.map_tile_url,
+            "exact_location_enabled": service.exact_location_enabled,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_service_settings(actor, **form.cleaned_data)
+        except services.PlacesError as error:
+            form.add_error("map_tile_url", str(error))
+        else:
+            messages.success(request, _("The settings have been saved."))
+            return redirect("organisation:settings")
+    context = {"form": form, "service": service, "section": "settings"}
+    return render(request, "organisation/settings.html", context, status=_status(form))

@@ -19,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictFloat,
     StrictInt,
     StrictStr,
     StringConstraints,
@@ -145,6 +146,14 @@ class NewPersonIn(Strict):
     age_band: AgeBandChoice
 
 
+class PositionIn(Strict):
+    """Where the phone was: sent only where the service stores exact locations."""
+
+    # Numbers, not strings; a whole number of degrees is a number too.
+    lat: Annotated[StrictFloat, Field(ge=-90, le=90, allow_inf_nan=False)]
+    lon: Annotated[StrictFloat, Field(ge=-180, le=180, allow_inf_nan=False)]
+
+
 class EncounterIn(Strict):
     id: ClientId
     patrol: ClientId
@@ -159,6 +168,7 @@ class EncounterIn(Strict):
     topics: Annotated[list[TopicChoice], Field(max_length=len(Topic.values))] = []
     outreach_mode: _choices(*OutreachMode.values) = OutreachMode.OPEN.value
     note: Text(500) = ""
+    position: PositionIn | None = None
 
 
 class TallyCount(Strict):

@@ -556,6 +556,7 @@ def _encounter(batch: Batch, data: schemas.EncounterIn) -> dict:
             place=place,
             occurred_at=data.occurred_at,
             code=data.id,
+            position=(data.position.lat, data.position.lon) if data.position else None,
         ),
         new_person=person_data,
     )

@@ -391,10 +391,28 @@
         return;
       }
     }
+    if (built.type === "encounter" && "exactLocation" in document.body.dataset) {
+      const position = await currentPosition();
+      if (position) built.data.position = position;
+    }
     await enqueue(built.type, built.data, built.label, patrol);
     await Promise.race([flush(), new Promise((resolve) => setTimeout(resolve, 5000))]);
     const patrolPage = `/patrols/${patrol}/`;
     window.location.href = navigator.onLine ? form.dataset.next || patrolPage : patrolPage;
+  }
+
+  // Only where the service stores exact locations (off by default). A contact is never held
+  // up for it: no fix within three seconds, and it is stored at area and place level.
+  function currentPosition() {
+    if (!navigator.geolocation) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      navigator.geolocation.getCurrentPosition(
+        (fix) => resolve({ lat: fix.coords.latitude, lon: fix.coords.longitude }),
+        () => resolve(null),
+        { enableHighAccuracy: true, timeout: 3000, maximumAge: 60000 },
+      );
+      setTimeout(() => resolve(null), 3500);
+    });
   }
 
   function showOfflineMatches(form, matches) {
