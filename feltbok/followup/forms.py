@@ -115,7 +115,7 @@ class GoalForm(DesignSystemMixin, forms.Form):
     own_words = forms.CharField(
         label=_("The goal in the person's own words"),
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 20}),
         help_text=_("Write what the person says they want, as they say it."),
     )
 
@@ -126,14 +126,17 @@ class GoalStatusForm(DesignSystemMixin, forms.Form):
 
 class PlanForm(DesignSystemMixin, forms.Form):
     text = forms.CharField(
-        label=_("Plan"), widget=forms.Textarea(attrs={"rows": 8}), required=False, max_length=8000
+        label=_("Plan"),
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 20}),
+        required=False,
+        max_length=8000,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class NoteForm(NotInFutureMixin, DesignSystemMixin, forms.Form):
     text = forms.CharField(
-        label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3, "cols": 20})
     )
     written_on = forms.DateField(label=_("Date"), widget=DateInput)
     was_contact = forms.BooleanField(
@@ -191,7 +194,9 @@ class CommissionForm(DesignSystemMixin, forms.Form):
     requested_by = forms.CharField(label=_("Case worker who asked"), max_length=120)
     organisation = forms.CharField(label=_("Their organisation"), max_length=120)
     what = forms.CharField(
-        label=_("What is asked"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What is asked"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 20}),
     )
     due_on = forms.DateField(label=_("By when"), widget=DateInput)
 
@@ -202,7 +207,7 @@ class CommissionStatusForm(DesignSystemMixin, forms.Form):
         label=_("Outcome"),
         max_length=500,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 20}),
     )
 
 
