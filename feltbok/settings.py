@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "feltbok.fieldwork",
     "feltbok.reports",
     "feltbok.sync",
+    "feltbok.followup",
     "feltbok.referrals",
     "feltbok.notifications",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("places/", include("feltbok.organisation.urls")),
     path("referrals/", include("feltbok.referrals.urls")),
     path("notifications/", include("feltbok.notifications.urls")),
+    path("followup/", include("feltbok.followup.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

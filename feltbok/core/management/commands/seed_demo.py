@@ -40,6 +40,7 @@ from feltbok.fieldwork.models import (
     Shift,
     Topic,
 )
+from feltbok.followup.demo import seed_followup
 from feltbok.organisation.models import (
     Environment,
     EnvironmentKind,
@@ -629,6 +630,7 @@ class Command(BaseCommand):
                 self._generate_encounters(plan)
                 self._write(plan)
             self._places_and_rota(oslo.service)
+            seed_followup(oslo.service, contact_email=demo.DEMO_ACCOUNTS[0].email)
             demo.seed_referrals_and_notifications([oslo.service, copenhagen.service])
         elapsed = time.perf_counter() - self.started
         encounters = len(oslo.e_time) + len(copenhagen.e_time)
