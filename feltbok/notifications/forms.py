@@ -45,7 +45,7 @@ class ConcernForm(DesignSystemMixin, forms.Form):
     concern = forms.CharField(
         label=_("The concern"),
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 20}),
         help_text=_("What you saw or heard, when and where. Facts first."),
         error_messages={"required": _("Describe the concern.")},
     )
@@ -63,7 +63,7 @@ class ConcernForm(DesignSystemMixin, forms.Form):
 
 class AssessForm(DesignSystemMixin, forms.Form):
     assessment = forms.CharField(
-        label=_("Assessment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Assessment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3, "cols": 20})
     )
 
 
@@ -74,7 +74,7 @@ class DecideForm(DesignSystemMixin, forms.Form):
     reasons = forms.CharField(
         label=_("Reasons"),
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 20}),
         error_messages={"required": _("Give the reasons for the decision.")},
     )
 
@@ -84,7 +84,7 @@ class ApproveForm(DesignSystemMixin, forms.Form):
         label=_("Approval note"),
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 20}),
     )
 
 
@@ -108,7 +108,7 @@ class FollowUpForm(DesignSystemMixin, forms.Form):
     text = forms.CharField(
         label=_("Follow-up"),
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 20}),
         help_text=_("What came of it: the recipient's answer, what was agreed, what we do next."),
     )
 
@@ -119,7 +119,7 @@ class CorrectionForm(DesignSystemMixin, forms.Form):
         label=_("Corrected text"),
         max_length=4000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 20}),
     )
     reason = forms.CharField(
         label=_("Why"),

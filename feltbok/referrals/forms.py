@@ -18,7 +18,7 @@ class PartnerForm(DesignSystemMixin, forms.Form):
         label=_("Contact details"),
         max_length=1000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 20}),
         help_text=_("Address, telephone, opening hours, who to ask for."),
     )
     is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
@@ -27,7 +27,11 @@ class PartnerForm(DesignSystemMixin, forms.Form):
 class ReferralForm(DesignSystemMixin, forms.Form):
     # The partner is looked up in the service's directory by the view, so that a partner
     # of another service gets the service's own message instead of a bare "invalid choice".
-    partner = forms.UUIDField(label=_("Partner"), widget=forms.Select)
+    partner = forms.UUIDField(
+        label=_("Partner"),
+        widget=forms.RadioSelect,  # long names wrap on a phone, where a select would not
+        error_messages={"required": _("Choose a partner.")},
+    )
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=ReferralKind.choices,
@@ -37,7 +41,7 @@ class ReferralForm(DesignSystemMixin, forms.Form):
     purpose = forms.CharField(
         label=_("What for"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 20}),
         help_text=_("In the person's own words where you can."),
     )
     home_municipality = forms.CharField(
@@ -55,9 +59,9 @@ class ReferralForm(DesignSystemMixin, forms.Form):
 
     def __init__(self, *args, partners, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", _("Choose a partner"))]
-        choices += [(str(p.code), f"{p.name} ({p.get_partner_type_display()})") for p in partners]
-        self.fields["partner"].widget.choices = choices
+        self.fields["partner"].widget.choices = [
+            (str(p.code), f"{p.name} ({p.get_partner_type_display()})") for p in partners
+        ]
 
 
 class StatusForm(DesignSystemMixin, forms.Form):
@@ -69,7 +73,10 @@ class StatusForm(DesignSystemMixin, forms.Form):
         help_text=_("Only when an appointment is booked."),
     )
     note = forms.CharField(
-        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 20}),
     )
 
     def __init__(self, *args, referral=None, **kwargs):
@@ -90,10 +97,12 @@ class ConsentForm(DesignSystemMixin, forms.Form):
 
 
 class FollowUpCheckForm(DesignSystemMixin, forms.Form):
+    prefix = "check"  # shares the referral page with the status form's note
+
     note = forms.CharField(
         label=_("What the check found"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 20}),
     )
 
 

@@ -89,7 +89,7 @@ def payload(name, objects):
         },
         "referrals:status": {"to_status": "agreed"},
         "referrals:consent": {"scope": "Navn og behov"},
-        "referrals:follow_up_check": {"note": "Har fått oppfølging i Drammen"},
+        "referrals:follow_up_check": {"check-note": "Har fått oppfølging i Drammen"},
         "referrals:partner_create": {"name": "Oslo legevakt", "partner_type": "gp"},
         "referrals:partner_edit": {
             "name": "NAV Grünerløkka",
