@@ -192,6 +192,13 @@ def record_declined(actor, person, *, declined_on=None, note="") -> DeclinedCont
     _not_in_future(declined_on, _("The date"))
     current = Episode.objects.filter(person=person, ended_on__isnull=True).first()
     if current is not None:
+        if access_to(actor, current) != Access.DETAILS:
+            raise FollowUpError(
+                _(
+                    "The person is in follow-up. Ask one of the contact persons to record that "
+                    "the person declines."
+                )
+            )
         end_episode(actor, current, reason=EndReason.DECLINED, ended_on=declined_on, note=note)
         return current.declines.get()
     with transaction.atomic():

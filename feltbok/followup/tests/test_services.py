@@ -521,3 +521,12 @@ def test_programme_participation_and_sessions(actors, worker, person, service, t
     services.end_participation(worker, participation, ended_on=today)
     participation.refresh_from_db()
     assert participation.ended_on == today
+
+
+def test_only_a_contact_person_records_that_someone_in_follow_up_declines(
+    episode, actors, person, service
+):
+    before = snapshot(service)
+    with pytest.raises(services.FollowUpError, match="Ask one of the contact persons"):
+        services.record_declined(actors["colleague"], person, note="Nei")
+    assert snapshot(service) == before
