@@ -34,6 +34,7 @@ class Perm(StrEnum):
     RECORD_TIME = "record_time"  # register follow-up time
     VIEW_TIME_USE = "view_time_use"  # field vs follow-up hours per worker and team
     SYNC = "sync"  # the offline outbox API
+    VIEW_INCIDENTS = "view_incidents"  # incidents with the persons involved and staff affected
     # Partners, referrals and mandatory notifications (issue 4)
     VIEW_PARTNERS = "view_partners"  # the partner directory
     MANAGE_PARTNERS = "manage_partners"
@@ -60,7 +61,9 @@ _FIELD = {
 
 # Need to know: each role gets what its work needs and nothing more.
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    Role.WORKER: frozenset(_FIELD | {Perm.VIEW_PERSON, Perm.VIEW_IDENTITY, Perm.RECORD_TIME}),
+    Role.WORKER: frozenset(
+        _FIELD | {Perm.VIEW_PERSON, Perm.VIEW_IDENTITY, Perm.RECORD_TIME, Perm.VIEW_INCIDENTS}
+    ),
     # Peer workers record what they do on patrol; they do not open records or identities.
     Role.PEER_WORKER: frozenset(_FIELD),
     Role.COORDINATOR: frozenset(
@@ -85,6 +88,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_COVERAGE,
             Perm.RECORD_TIME,
             Perm.VIEW_TIME_USE,
+            Perm.VIEW_INCIDENTS,
         }
     ),
     # Analysts and administrators see aggregates, never persons.

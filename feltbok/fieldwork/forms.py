@@ -2,7 +2,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from feltbok.core.forms import DesignSystemMixin
-from feltbok.fieldwork.models import IncidentKind, Mood, OutreachMode, Shift, Substance, Topic
+from feltbok.fieldwork.models import (
+    IncidentAction,
+    IncidentKind,
+    Mood,
+    OutreachMode,
+    Shift,
+    Substance,
+    Topic,
+)
 from feltbok.fieldwork.services import MAX_HEAD_COUNT
 from feltbok.people.models import AgeBand, Gender
 
@@ -93,6 +101,14 @@ class ContactForm(DesignSystemMixin, forms.Form):
         return self.cleaned_data.get("outreach_mode") or OutreachMode.OPEN
 
 
+def _person_label(person):
+    return f"⚠ {person}" if person.has_safety_flag else str(person)
+
+
+def _place_label(place):
+    return place.label_with_safety
+
+
 class VisitForm(DesignSystemMixin, forms.Form):
     area = forms.ModelChoiceField(
         label=_("Field area"), queryset=None, empty_label=None, to_field_name="code"
@@ -109,6 +125,7 @@ class VisitForm(DesignSystemMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas
         self.fields["place"].queryset = places
+        self.fields["place"].label_from_instance = _place_label
 
 
 class TallyForm(DesignSystemMixin, forms.Form):
@@ -201,16 +218,52 @@ class IncidentForm(DesignSystemMixin, forms.Form):
     area = forms.ModelChoiceField(
         label=_("Field area"), queryset=None, empty_label=None, to_field_name="code"
     )
+    place = forms.ModelChoiceField(
+        label=_("Place"), queryset=None, required=False, to_field_name="code"
+    )
+    actions = forms.MultipleChoiceField(
+        label=_("What was done"),
+        choices=IncidentAction.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    persons = forms.ModelMultipleChoiceField(
+        label=_("Persons involved (met on this patrol)"),
+        queryset=None,
+        required=False,
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    staff_affected = forms.ModelMultipleChoiceField(
+        label=_("Staff affected (threatened or hurt)"),
+        queryset=None,
+        required=False,
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
     note = forms.CharField(
-        label=_("What happened, and what was done"),
+        label=_("What happened"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For example: first aid, naloxone, ambulance or police called."),
+        help_text=_("Soberly: what happened and what was done. No names of persons not linked."),
     )
 
-    def __init__(self, *args, areas, **kwargs):
+    def __init__(self, *args, areas, places, persons, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas
+        self.fields["place"].queryset = places
+        self.fields["place"].label_from_instance = _place_label
+        self.fields["persons"].queryset = persons
+        self.fields["persons"].label_from_instance = _person_label
+        self.fields["staff_affected"].queryset = staff
+        self.fields["staff_affected"].label_from_instance = lambda user: user.get_full_name()
+
+    def clean(self):
+        cleaned = super().clean()
+        place, area = cleaned.get("place"), cleaned.get("area")
+        if place is not None and area is not None and place.area_id != area.pk:
+            self.add_error("place", _("The place is not in the chosen field area."))
+        return cleaned
 
 
 class DebriefForm(DesignSystemMixin, forms.Form):
@@ -258,6 +311,7 @@ class GroupContactForm(ContactForm):
     def __init__(self, *args, persons, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["persons"].queryset = persons
+        self.fields["persons"].label_from_instance = _person_label
         self.fields["persons"].label_from_instance = lambda person: person.display_name
 
     def clean(self):
@@ -265,4 +319,23 @@ class GroupContactForm(ContactForm):
         members = len(cleaned.get("persons") or []) + (cleaned.get("head_count") or 0)
         if not self.errors and members < 2:
             raise forms.ValidationError(_("A group contact is with two people or more."))
+        return cleaned
+
+
+class IncidentFilterForm(DesignSystemMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What"), choices=[("", _("All kinds")), *IncidentKind.choices], required=False
+    )
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end date is before the start date."))
         return cleaned

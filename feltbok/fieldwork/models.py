@@ -460,8 +460,21 @@ class IncidentKind(models.TextChoices):
     OTHER = "other", _("Other incident")
 
 
+class IncidentAction(models.TextChoices):
+    """What the staff did: the seeds' first aid, naloxone, calling ambulance or police."""
+
+    FIRST_AID = "first_aid", _("First aid")
+    NALOXONE = "naloxone", _("Naloxone given")
+    CPR = "cpr", _("CPR")
+    AMBULANCE = "ambulance", _("Ambulance called")
+    POLICE = "police", _("Police called")
+    ESCORTED = "escorted", _("Escorted to help (emergency room, shelter)")
+    DE_ESCALATED = "de_escalated", _("Calmed the situation")
+    LEFT = "left", _("Staff withdrew for their own safety")
+
+
 class IncidentNote(ServiceOwnedModel):
-    """A plain incident note from patrol (the safeguarding module will build on it)."""
+    """An incident on patrol: what happened, what was done, who was involved and affected."""
 
     patrol = models.ForeignKey(
         Patrol, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("patrol")
@@ -475,6 +488,27 @@ class IncidentNote(ServiceOwnedModel):
     occurred_at = models.DateTimeField(_("time"))
     kind = models.CharField(_("kind"), max_length=20, choices=IncidentKind.choices)
     note = models.CharField(_("what happened"), max_length=1000)
+    actions = models.JSONField(_("actions taken"), default=list, blank=True)
+    place = models.ForeignKey(
+        "organisation.Place",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("place"),
+    )
+    persons = models.ManyToManyField(
+        "people.Person",
+        through="IncidentPerson",
+        related_name="incidents",
+        verbose_name=_("persons involved"),
+    )
+    staff_affected = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="incidents_affecting",
+        verbose_name=_("staff affected"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -492,6 +526,30 @@ class IncidentNote(ServiceOwnedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def action_labels(self):
+        labels = dict(IncidentAction.choices)
+        return [labels[action] for action in self.actions if action in labels]
+
+
+class IncidentPerson(models.Model):
+    """A person involved in an incident (of the incident's service)."""
+
+    service = models.ForeignKey("organisation.Service", on_delete=models.PROTECT)
+    incident = models.ForeignKey(IncidentNote, on_delete=models.CASCADE)
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = _("person in incident")
+        verbose_name_plural = _("persons in incidents")
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "person"], name="incident_person_once")
+        ]
+        indexes = [models.Index(fields=["person", "incident"], name="incidentperson_person_idx")]
+
+    def __str__(self):
+        return f"{self.person_id} @ {self.incident_id}"
 
 
 class Debrief(ServiceOwnedModel):

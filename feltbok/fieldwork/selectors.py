@@ -5,10 +5,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from feltbok.accounts.models import User
+from feltbok.audit.models import AuditAction
+from feltbok.audit.services import log_action
 from feltbok.core.access import Perm, scoped
-from feltbok.fieldwork.models import AreaVisit, Encounter, IncidentNote, Patrol
+from feltbok.fieldwork.models import AreaVisit, Encounter, EncounterPerson, IncidentNote, Patrol
 from feltbok.fieldwork.services import PATROL_ROLES
 from feltbok.organisation.models import Environment, FieldArea, Place
+from feltbok.people.models import Person
 
 
 def colleagues_of(actor):
@@ -129,3 +132,74 @@ def default_area(patrol):
         area_id = latest.values_list("area_id", flat=True).first()
     areas = list(patrol.areas.all())
     return next((area for area in areas if area.pk == area_id), areas[0] if areas else None)
+
+
+def persons_met(actor, patrol):
+    """Persons of the actor's service met on this patrol (to link to an incident)."""
+    return (
+        scoped(actor, Person)
+        .filter(pk__in=EncounterPerson.objects.filter(encounter__patrol=patrol).values("person"))
+        .order_by("nickname", "description")
+    )
+
+
+def patrol_members(patrol):
+    return User.objects.filter(pk__in=patrol.member_ids()).order_by("first_name", "last_name")
+
+
+# --- Incidents -------------------------------------------------------------------------------
+
+INCIDENT_LIST_LIMIT = 200
+
+
+def _incidents(actor):
+    return (
+        scoped(actor, IncidentNote)
+        .select_related("area", "place", "recorded_by", "patrol")
+        .prefetch_related(
+            Prefetch("persons", queryset=Person.objects.order_by("nickname", "description")),
+            "staff_affected",
+        )
+        .order_by("-occurred_at")
+    )
+
+
+def incidents(actor, *, kind="", start=None, end=None):
+    """The service's incidents, newest first (at most 200), by kind and date."""
+    actor.require(Perm.VIEW_INCIDENTS)
+    found = _incidents(actor)
+    if kind:
+        found = found.filter(kind=kind)
+    if start:
+        found = found.filter(occurred_at__date__gte=start)
+    if end:
+        found = found.filter(occurred_at__date__lte=end)
+    return list(found[:INCIDENT_LIST_LIMIT])
+
+
+def incident_for(actor, code) -> IncidentNote:
+    """One incident, its reading in the audit log with the persons it names."""
+    actor.require(Perm.VIEW_INCIDENTS)
+    try:
+        incident = _incidents(actor).get(code=code)
+    except IncidentNote.DoesNotExist as exc:
+        raise Http404 from exc
+    log_action(
+        actor,
+        AuditAction.READ,
+        incident,
+        detail={"persons": [str(person.code) for person in incident.persons.all()]},
+    )
+    return incident
+
+
+def person_incidents(actor, person):
+    """Incidents the person was involved in (part of reading the person's page)."""
+    if not actor.can(Perm.VIEW_INCIDENTS):
+        return []
+    return list(
+        scoped(actor, IncidentNote)
+        .filter(persons=person)
+        .select_related("area")
+        .order_by("-occurred_at")[:50]
+    )

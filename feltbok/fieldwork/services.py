@@ -22,8 +22,10 @@ from feltbok.fieldwork.models import (
     EncounterKind,
     EncounterPerson,
     EnvironmentObservation,
+    IncidentAction,
     IncidentKind,
     IncidentNote,
+    IncidentPerson,
     Mood,
     OutreachMode,
     Patrol,
@@ -519,18 +521,20 @@ class IncidentData:
     visit: AreaVisit | None = None
     occurred_at: datetime.datetime | None = None
     code: uuid.UUID | None = None
+    actions: list[str] = field(default_factory=list)
+    place: Place | None = None
+    # Persons of the actor's service involved; staff affected must be members of the patrol.
+    persons: list[Person] = field(default_factory=list)
+    staff_affected: list = field(default_factory=list)
+
+
+MAX_INCIDENT_PERSONS = 20
 
 
 def record_incident(actor, patrol, data: IncidentData) -> IncidentNote:
+    """What happened, what was done, who was involved and which staff were affected."""
     _require_member(actor, patrol, partner_records=True)
-    if data.kind not in IncidentKind.values:
-        raise FieldworkError(_("Choose the kind of incident."))
-    if not _has_area(patrol, data.area):
-        raise FieldworkError(_("Choose one of this patrol's field areas."))
-    if not data.note.strip() or len(data.note) > 1000:
-        raise FieldworkError(_("Describe what happened in at most 1000 characters."))
-    if data.visit is not None and data.visit.patrol_id != patrol.pk:
-        raise FieldworkError(_("The visit belongs to another patrol."))
+    _check_incident(actor, patrol, data)
     occurred_at = _client_time(patrol, data.occurred_at)
     with write_transaction():
         incident = IncidentNote.objects.create(
@@ -539,13 +543,56 @@ def record_incident(actor, patrol, data: IncidentData) -> IncidentNote:
             patrol=patrol,
             visit=data.visit,
             area=data.area,
+            place=data.place,
             occurred_at=occurred_at,
             kind=data.kind,
             note=data.note.strip(),
+            actions=sorted(set(data.actions)),
             recorded_by=actor.user,
         )
-        log_action(actor, AuditAction.CREATE, incident, detail={"kind": data.kind})
+        persons = {person.pk: person for person in data.persons}.values()
+        IncidentPerson.objects.bulk_create(
+            [
+                IncidentPerson(service_id=actor.service_id, incident=incident, person=person)
+                for person in persons
+            ]
+        )
+        if data.staff_affected:
+            incident.staff_affected.set(data.staff_affected)
+        log_action(
+            actor,
+            AuditAction.CREATE,
+            incident,
+            detail={
+                "kind": data.kind,
+                "actions": incident.actions,
+                "persons": [str(person.code) for person in persons],
+                "staff_affected": len({user.pk for user in data.staff_affected}),
+            },
+        )
     return incident
+
+
+def _check_incident(actor, patrol, data: IncidentData):
+    if data.kind not in IncidentKind.values:
+        raise FieldworkError(_("Choose the kind of incident."))
+    if not _has_area(patrol, data.area):
+        raise FieldworkError(_("Choose one of this patrol's field areas."))
+    if not data.note.strip() or len(data.note) > 1000:
+        raise FieldworkError(_("Describe what happened in at most 1000 characters."))
+    if data.visit is not None and data.visit.patrol_id != patrol.pk:
+        raise FieldworkError(_("The visit belongs to another patrol."))
+    if any(action not in IncidentAction.values for action in data.actions):
+        raise FieldworkError(_("Unknown action."))
+    if data.place is not None and data.place.area_id != data.area.pk:
+        raise FieldworkError(_("The place is not in the chosen field area."))
+    if len(data.persons) > MAX_INCIDENT_PERSONS:
+        raise FieldworkError(_("At most 20 persons can be linked to one incident."))
+    if any(person.service_id != actor.service_id for person in data.persons):
+        raise FieldworkError(_("Unknown person."))
+    members = patrol.member_ids()
+    if any(user.pk not in members for user in data.staff_affected):
+        raise FieldworkError(_("Staff affected must be members of this patrol."))
 
 
 MAX_FOLLOW_UPS = 20

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from feltbok.core.access import Perm, acting, get_scoped_or_404
 from feltbok.fieldwork import selectors, services
@@ -13,6 +13,7 @@ from feltbok.fieldwork.forms import (
     ContactForm,
     DebriefForm,
     GroupContactForm,
+    IncidentFilterForm,
     IncidentForm,
     ObservationForm,
     StartPatrolForm,
@@ -325,10 +326,14 @@ def observation(request, actor, code):
 @require_http_methods(["GET", "POST"])
 @acting(Perm.RECORD_FIELDWORK)
 def incident(request, actor, code):
+    """What happened, what was done, who was involved: during or right after it."""
     patrol = _member_patrol(actor, code)
     form = IncidentForm(
         request.POST or None,
         areas=patrol.areas.all(),
+        places=selectors.places_for(patrol),
+        persons=selectors.persons_met(actor, patrol),
+        staff=selectors.patrol_members(patrol),
         initial={"area": selectors.default_area(patrol)},
     )
     if request.method == "POST" and form.is_valid():
@@ -338,6 +343,10 @@ def incident(request, actor, code):
             area=area,
             note=form.cleaned_data["note"],
             visit=selectors.visit_in(patrol, area),
+            place=form.cleaned_data["place"],
+            actions=form.cleaned_data["actions"],
+            persons=list(form.cleaned_data["persons"]),
+            staff_affected=list(form.cleaned_data["staff_affected"]),
         )
         try:
             services.record_incident(actor, patrol, data)
@@ -388,3 +397,28 @@ def debrief(request, actor, code):
     return render(
         request, "fieldwork/debrief.html", {"patrol": patrol, "form": form}, status=status
     )
+
+
+@require_GET
+@acting(Perm.VIEW_INCIDENTS)
+def incidents(request, actor):
+    """The service's incidents: what happened, what was done, by kind and period."""
+    form = IncidentFilterForm(request.GET or None)
+    found = []
+    if form.is_valid() or not form.is_bound:
+        filters = form.cleaned_data if form.is_bound else {}
+        found = selectors.incidents(
+            actor,
+            kind=filters.get("kind", ""),
+            start=filters.get("start"),
+            end=filters.get("end"),
+        )
+    context = {"form": form, "incidents": found, "limit": selectors.INCIDENT_LIST_LIMIT}
+    return render(request, "fieldwork/incidents.html", context, status=400 if form.errors else 200)
+
+
+@require_GET
+@acting(Perm.VIEW_INCIDENTS)
+def incident_detail(request, actor, code):
+    incident = selectors.incident_for(actor, code)
+    return render(request, "fieldwork/incident_detail.html", {"incident": incident})

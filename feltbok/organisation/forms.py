@@ -81,6 +81,15 @@ class PlaceForm(DesignSystemMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 20}),
         help_text=_("The place, not the people there: no names or identifying details."),
     )
+    safety_note = forms.CharField(
+        label=_("Staff safety"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Shown wherever the place appears, patrol mode first. For example: never go in "
+            "alone. Leave empty when there is nothing to warn about."
+        ),
+    )
 
     def __init__(self, *args, areas, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,6 +105,7 @@ class PlaceForm(DesignSystemMixin, forms.Form):
             "latitude": lat,
             "longitude": lon,
             "description": place.description,
+            "safety_note": place.safety_note,
         }
 
     def clean(self):
@@ -122,6 +132,7 @@ class PlaceForm(DesignSystemMixin, forms.Form):
             kind=self.cleaned_data["kind"],
             point=self.cleaned_data.get("point"),
             description=self.cleaned_data["description"],
+            safety_note=self.cleaned_data["safety_note"],
         )
 
 

@@ -146,6 +146,13 @@ class Place(ServiceOwnedModel):
     point = models.JSONField(_("position"), null=True, blank=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
     is_active = models.BooleanField(_("in use"), default=True)
+    # Shown wherever the place appears, patrol mode first: "never approach alone".
+    safety_note = models.CharField(
+        _("staff safety"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: never go in alone; threats against staff in October."),
+    )
 
     class Meta:
         verbose_name = _("place")
@@ -159,6 +166,13 @@ class Place(ServiceOwnedModel):
         ]
 
     def __str__(self):
+        return self.name
+
+    @property
+    def label_with_safety(self):
+        """The name, with the staff-safety warning when there is one: it must not be missed."""
+        if self.safety_note:
+            return f"⚠ {self.name}: {self.safety_note}"
         return self.name
 
 

@@ -160,6 +160,7 @@ def map_data(actor, day=None) -> dict:
                 "name": place.name,
                 "kind": place.get_kind_display(),
                 "area": area.name,
+                "safety": f"⚠ {place.safety_note}" if place.safety_note else "",
                 "lon": place.point["coordinates"][0],
                 "lat": place.point["coordinates"][1],
             }

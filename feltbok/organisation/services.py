@@ -368,6 +368,7 @@ class PlaceData:
     kind: str
     point: dict | None = None
     description: str = ""
+    safety_note: str = ""
 
 
 def _check_place(actor, data: PlaceData, *, place=None) -> PlaceData:
@@ -380,6 +381,7 @@ def _check_place(actor, data: PlaceData, *, place=None) -> PlaceData:
     if data.kind not in PlaceKind.values:
         raise PlacesError(_("Choose what kind of place it is."))
     description = _text(data.description, max_length=300)
+    safety_note = _text(data.safety_note, max_length=200)
     point = None
     if data.point is not None:
         point = clean_point(data.point)
@@ -397,7 +399,12 @@ def _check_place(actor, data: PlaceData, *, place=None) -> PlaceData:
             % {"area": data.area.name, "name": name}
         )
     return PlaceData(
-        area=data.area, name=name, kind=data.kind, point=point, description=description
+        area=data.area,
+        name=name,
+        kind=data.kind,
+        point=point,
+        description=description,
+        safety_note=safety_note,
     )
 
 
@@ -413,6 +420,7 @@ def create_place(actor, data: PlaceData) -> Place:
                 kind=data.kind,
                 point=data.point,
                 description=data.description,
+                safety_note=data.safety_note,
             )
             log_action(
                 actor,
@@ -439,18 +447,21 @@ def update_place(actor, place: Place, data: PlaceData) -> Place:
         "kind": place.kind,
         "point": place.point,
         "description": place.description,
+        "safety_note": place.safety_note,
     }
     place.area = data.area
     place.name = data.name
     place.kind = data.kind
     place.point = data.point
     place.description = data.description
+    place.safety_note = data.safety_note
     after = {
         "area": place.area_id,
         "name": place.name,
         "kind": place.kind,
         "point": place.point,
         "description": place.description,
+        "safety_note": place.safety_note,
     }
     changed = sorted(key for key in after if after[key] != before[key])
     if not changed:

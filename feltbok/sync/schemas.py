@@ -29,13 +29,14 @@ from pydantic_core import PydanticCustomError
 
 from feltbok.fieldwork.models import (
     EncounterKind,
+    IncidentAction,
     IncidentKind,
     Mood,
     OutreachMode,
     Substance,
     Topic,
 )
-from feltbok.fieldwork.services import MAX_FOLLOW_UPS, MAX_HEAD_COUNT
+from feltbok.fieldwork.services import MAX_FOLLOW_UPS, MAX_HEAD_COUNT, MAX_INCIDENT_PERSONS
 from feltbok.people.models import AgeBand, AnonymityLevel, Gender
 
 MAX_ENTRIES = 1000
@@ -203,6 +204,17 @@ class IncidentIn(Strict):
     occurred_at: ClientTime
     kind: _choices(*IncidentKind.values)
     note: Text(1000)
+    place: ClientId | None = None
+    actions: Annotated[
+        list[_choices(*IncidentAction.values)],
+        Field(max_length=len(IncidentAction.values)),
+        BeforeValidator(_unique),
+    ] = []
+    persons: Annotated[
+        list[ClientId], Field(max_length=MAX_INCIDENT_PERSONS), BeforeValidator(_unique)
+    ] = []
+    # The codes of patrol members affected (threatened, hurt).
+    staff_affected: Annotated[list[ClientId], Field(max_length=10), BeforeValidator(_unique)] = []
 
 
 class PatrolEndIn(Strict):

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from pydantic import ValidationError
 
+from feltbok.accounts.models import User
 from feltbok.audit.models import AuditAction
 from feltbok.audit.services import audited_savepoint, batched_chain, log_action
 from feltbok.core.access import Actor, Perm, scoped
@@ -438,6 +439,8 @@ def _collect(entry_type, data, refs, new_ids):
         refs["visit"].add(data.id)
     elif entry_type == "encounter.update":
         refs["encounter"].add(data.id)
+    elif entry_type == "incident":
+        refs["person"].update(data.persons)
     elif entry_type == "encounter":
         refs["person"].update(data.persons)
         if data.new_person is not None:
@@ -621,6 +624,11 @@ def _incident(batch: Batch, data: schemas.IncidentIn) -> dict:
     visit = batch.ref(batch.visits, data.visit, "visit")
     if visit is not None and visit.patrol_id != patrol.pk:
         raise fieldwork.FieldworkError(_("The visit belongs to another patrol."))
+    staff = []
+    if data.staff_affected:
+        staff = list(User.objects.filter(code__in=data.staff_affected, pk__in=patrol.member_ids()))
+        if len(staff) != len(data.staff_affected):
+            raise fieldwork.FieldworkError(_("Staff affected must be members of this patrol."))
     incident = fieldwork.record_incident(
         batch.actor,
         patrol,
@@ -631,6 +639,10 @@ def _incident(batch: Batch, data: schemas.IncidentIn) -> dict:
             visit=visit,
             occurred_at=data.occurred_at,
             code=data.id,
+            actions=list(data.actions),
+            place=batch.ref(batch.places, data.place, "place"),
+            persons=[batch.ref(batch.persons, code, "person") for code in data.persons],
+            staff_affected=staff,
         ),
     )
     batch.created("incident", incident)

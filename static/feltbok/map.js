@@ -66,7 +66,7 @@
       weight: 2,
       fillOpacity: 0.9,
     })
-      .bindPopup(popup([place.name, place.kind, place.area]))
+      .bindPopup(popup([place.name, place.kind, place.area, place.safety].filter(Boolean)))
       .addTo(drawn);
   });
 

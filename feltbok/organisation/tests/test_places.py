@@ -514,6 +514,7 @@ def test_map_data_holds_areas_in_use_and_their_places_with_a_position(
                 "name": "Kirken",
                 "kind": "Other place",
                 "area": area.name,
+                "safety": "",
                 "lon": 10.755,
                 "lat": 59.915,
             }
@@ -845,3 +846,37 @@ def test_pages_use_a_constant_number_of_queries(login, actors, area, name):
 
     assert small == large
     assert large <= 12
+
+
+def test_a_places_staff_safety_note_is_kept_shown_on_the_map_and_audited(actors, area):
+    lead = actors["team_lead"]
+    place = make_place(lead, area, "P-hus Vaterland", INSIDE, "parking_garage")
+    data = services.PlaceData(
+        area=area,
+        name=place.name,
+        kind=place.kind,
+        point=place.point,
+        safety_note="  Aldri gå inn alene.  ",
+    )
+
+    services.update_place(lead, place, data)
+
+    place.refresh_from_db()
+    assert place.safety_note == "Aldri gå inn alene."
+    assert place.label_with_safety == "⚠ P-hus Vaterland: Aldri gå inn alene."
+    event = AuditEvent.objects.filter(object_id=str(place.code)).latest("seq")
+    assert "safety_note" in event.detail["changed"]
+    [shown] = selectors.map_data(actors["worker"])["data"]["places"]
+    assert shown["safety"] == "⚠ Aldri gå inn alene."
+
+
+def test_a_too_long_safety_note_is_refused_and_nothing_changes(actors, area):
+    lead = actors["team_lead"]
+    place = make_place(lead, area, "Stasjonen", INSIDE, "station")
+    data = services.PlaceData(
+        area=area, name=place.name, kind=place.kind, point=place.point, safety_note="x" * 201
+    )
+    with pytest.raises(services.PlacesError):
+        services.update_place(lead, place, data)
+    place.refresh_from_db()
+    assert place.safety_note == ""
