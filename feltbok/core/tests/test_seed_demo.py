@@ -157,3 +157,24 @@ def test_places_environments_and_shift_templates(seeded):
         ShiftTemplate.objects.filter(service=service).values_list("patrol_count", flat=True)
     )
     assert weekly == 35
+
+
+def test_incidents_on_recent_patrols_and_safety_notes_on_places(seeded):
+    from feltbok.fieldwork.models import IncidentAction, IncidentNote
+    from feltbok.organisation.models import Place
+
+    service = Service.objects.get(name="Uteseksjonen (demo)")
+    incidents = IncidentNote.objects.filter(service=service).select_related("patrol", "area")
+    assert incidents.count() >= 3
+    for incident in incidents:
+        assert incident.patrol.service_id == service.pk
+        assert incident.patrol.started_at <= incident.occurred_at <= incident.patrol.ended_at
+        assert incident.area in incident.patrol.areas.all()
+        assert set(incident.actions) <= set(IncidentAction.values)
+        assert all(person.service_id == service.pk for person in incident.persons.all())
+    assert incidents.filter(persons__isnull=False).exists()
+    flagged = Place.objects.filter(service=service).exclude(safety_note="")
+    assert sorted(flagged.values_list("name", flat=True)) == [
+        "Parkeringshus Storgata",
+        "Parkeringshus Vaterland",
+    ]

@@ -35,6 +35,10 @@ from feltbok.fieldwork.models import (
     Encounter,
     EncounterKind,
     EncounterPerson,
+    IncidentAction,
+    IncidentKind,
+    IncidentNote,
+    IncidentPerson,
     Patrol,
     PatrolStatus,
     Shift,
@@ -543,6 +547,50 @@ OSLO_PLACES = [
     ("Oslo S og omegn", "Bussterminalen", PlaceKind.STATION, 10.7580, 59.9105),
 ]
 
+# Staff-safety notes the team keeps on places (shown wherever the place appears).
+OSLO_PLACE_SAFETY = {
+    "Parkeringshus Vaterland": "Aldri gå inn alene etter kl. 22; trusler mot ansatte i oktober.",
+    "Parkeringshus Storgata": "Gå to og to; ha telefon klar.",
+}
+
+# Demo incidents: kind, what was done, and a sober note (synthetic, no one is named).
+INCIDENT_PATTERNS = [
+    (
+        IncidentKind.OVERDOSE,
+        [IncidentAction.NALOXONE, IncidentAction.FIRST_AID, IncidentAction.AMBULANCE],
+        "Fant en person bevisstløs i trappeoppgangen. Pustet igjen etter nalokson; "
+        "ambulansen tok over.",
+    ),
+    (
+        IncidentKind.OVERDOSE,
+        [IncidentAction.FIRST_AID, IncidentAction.AMBULANCE],
+        "Person med nedsatt bevissthet på benken. Sideleie og tilsyn til ambulansen kom.",
+    ),
+    (
+        IncidentKind.THREAT,
+        [IncidentAction.DE_ESCALATED, IncidentAction.LEFT],
+        "Trusler mot oss i parkeringshuset. Vi roet situasjonen og trakk oss ut.",
+    ),
+    (
+        IncidentKind.VIOLENCE,
+        [IncidentAction.POLICE, IncidentAction.FIRST_AID],
+        "Slåsskamp mellom to i miljøet. Politiet tilkalt; førstehjelp for et kutt.",
+    ),
+    (
+        IncidentKind.ACUTE_ILLNESS,
+        [IncidentAction.AMBULANCE, IncidentAction.ESCORTED],
+        "Kraftig nedkjølt person. Fulgt til legevakten.",
+    ),
+    (
+        IncidentKind.WEAPON,
+        [IncidentAction.POLICE, IncidentAction.LEFT],
+        "Kniv vist fram i gruppen ved stasjonen. Vi gikk unna og varslet politiet.",
+    ),
+]
+# About one incident per this many patrols in the last weeks of the demo.
+PATROLS_PER_INCIDENT = 25
+INCIDENT_WEEKS = 12
+
 OSLO_ENVIRONMENTS = [
     (
         "Åpent rusmiljø Brugata",
@@ -654,6 +702,7 @@ class Command(BaseCommand):
                 name=name,
                 kind=kind,
                 point={"type": "Point", "coordinates": [lon, lat]},
+                safety_note=OSLO_PLACE_SAFETY.get(name, ""),
             )
         for name, kind, area_name, place_names, description in OSLO_ENVIRONMENTS:
             environment = Environment.objects.create(
@@ -666,6 +715,48 @@ class Command(BaseCommand):
             environment.places.set([places[p] for p in place_names])
         planning.create_default_templates(service)
         self._say(f"{service.name}: {len(OSLO_PLACES)} places, shift templates")
+        self._incidents(service, list(places.values()))
+
+    def _incidents(self, service, places):
+        """Incidents on recent ended patrols, with the persons met there involved."""
+        since = timezone.localdate(self.now) - datetime.timedelta(weeks=INCIDENT_WEEKS)
+        patrols = list(
+            Patrol.objects.filter(service=service, status=PatrolStatus.ENDED, date__gte=since)
+            .prefetch_related("areas")
+            .order_by("started_at")
+        )
+        chosen = patrols[::PATROLS_PER_INCIDENT]
+        incidents, involved = [], []
+        for number, patrol in enumerate(chosen):
+            kind, actions, note = INCIDENT_PATTERNS[number % len(INCIDENT_PATTERNS)]
+            area = self.rng.choice(list(patrol.areas.all()))
+            in_area = [place for place in places if place.area_id == area.pk]
+            met = list(
+                EncounterPerson.objects.filter(encounter__patrol=patrol).values_list(
+                    "person_id", flat=True
+                )[:2]
+            )
+            incidents.append(
+                IncidentNote(
+                    service=service,
+                    patrol=patrol,
+                    area=area,
+                    place=self.rng.choice(in_area) if in_area else None,
+                    occurred_at=patrol.started_at + (patrol.ended_at - patrol.started_at) / 2,
+                    kind=kind,
+                    note=note,
+                    actions=sorted(actions),
+                    recorded_by_id=patrol.first_member_id,
+                )
+            )
+            involved.append(met[:1] if kind != IncidentKind.THREAT else [])
+        IncidentNote.objects.bulk_create(incidents)
+        IncidentPerson.objects.bulk_create(
+            IncidentPerson(service=service, incident=incident, person_id=person_id)
+            for incident, persons in zip(incidents, involved, strict=True)
+            for person_id in persons
+        )
+        self._say(f"{service.name}: {len(incidents)} incidents")
 
     # --- Progress ---------------------------------------------------------------------------
 
