@@ -269,3 +269,10 @@ def test_wrong_method(client, users, objects, name):
     url = url_for(name, objects)
     assert client.post(url).status_code == 405
     assert client.put(url).status_code == 405
+
+
+def test_every_follow_up_url_is_in_the_matrix():
+    from feltbok.followup.urls import urlpatterns
+
+    names = {f"followup:{pattern.name}" for pattern in urlpatterns}
+    assert names == {name for _method, name in MATRIX}
