@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from feltbok.accounts.models import Role
 from feltbok.audit.models import AuditAction
@@ -252,7 +253,21 @@ def my_followups(actor, today=None) -> MyFollowUps:
             .select_related("episode__person")
             .order_by("due_on", "pk")
         )
+    _log_list(actor, gettext_noop("my follow-ups"), episodes + [task.episode for task in tasks])
     return MyFollowUps(episodes=episodes, tasks=tasks, commissions=commissions, today=today)
+
+
+def _log_list(actor, reason, episodes):
+    """A list of persons in follow-up is a read of person-level data: logged when not empty."""
+    codes = list(dict.fromkeys(str(episode.code) for episode in episodes))
+    if codes:
+        log_action(
+            actor,
+            AuditAction.SEARCH,
+            object_type="episode",
+            reason=reason,
+            detail={"results": codes},
+        )
 
 
 def inactive_episodes(actor, today=None) -> tuple[list, FollowUpSettings]:
@@ -289,6 +304,7 @@ def inactive_episodes(actor, today=None) -> tuple[list, FollowUpSettings]:
             moments.append(timezone.localtime(episode.person.last_contact_at).date())
         episode.last_contact_on = max(m for m in moments if m)
         episode.days_without_contact = (today - episode.last_contact_on).days
+    _log_list(actor, gettext_noop("inactive follow-ups"), episodes)
     return episodes, settings
 
 

@@ -38,3 +38,24 @@ def test_demo_follow_up(seeded):
     assert verify_chain(seeded.pk) == []
     # The Danish demo service has no follow-up.
     assert not Episode.objects.exclude(service=seeded).exists()
+
+
+def test_demo_pages_render(seeded, client):
+    from django.urls import reverse
+
+    from conftest import enrol_totp
+
+    user = User.objects.get(email=demo.DEMO_ACCOUNTS[0].email)
+    enrol_totp(user)
+    client.force_login(user)
+    urls = [reverse("followup:mine"), reverse("followup:inactive"), reverse("followup:programmes")]
+    urls += [
+        reverse("followup:episode", kwargs={"code": code})
+        for code in Episode.objects.filter(service=seeded).values_list("code", flat=True)
+    ]
+    urls += [
+        reverse("followup:programme", kwargs={"code": code})
+        for code in Programme.objects.filter(service=seeded).values_list("code", flat=True)
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 200, url

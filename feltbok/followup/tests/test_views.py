@@ -284,3 +284,19 @@ def test_pages_render_in_both_languages(login, actors, users, episode, place, to
         reverse("followup:programmes"),
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_lists_of_persons_in_follow_up_are_audited(login, users, service, episode, today):
+    client = login("worker")
+    client.get(reverse("followup:mine"))
+    event = AuditEvent.objects.filter(service=service).latest("seq")
+    assert (event.action, event.object_type, event.reason, event.detail) == (
+        "search",
+        "episode",
+        "my follow-ups",
+        {"results": [str(episode.code)]},
+    )
+    # An empty list logs nothing.
+    before = AuditEvent.objects.count()
+    login("colleague").get(reverse("followup:mine"))
+    assert AuditEvent.objects.count() == before
