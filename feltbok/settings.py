@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "feltbok.followup",
     "feltbok.referrals",
     "feltbok.notifications",
+    "feltbok.oncall",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +171,8 @@ TEMPLATES = [
 # Database: SQLite under var/ by default (WAL mode, set in init_command); PostgreSQL via
 # DATABASE_URL in production.
 VAR_DIR = Path(env("FELTBOK_VAR_DIR", str(BASE_DIR / "var")))
+# Files the app keeps (uploads, exports); backed up with the database.
+MEDIA_ROOT = VAR_DIR / "media"
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'feltbok.sqlite3'}",
