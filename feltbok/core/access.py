@@ -47,6 +47,11 @@ class Perm(StrEnum):
     VIEW_FOLLOWUP = "view_followup"  # who is in follow-up and with whom
     MANAGE_FOLLOWUP = "manage_followup"  # start follow-ups, needs, goals, plan, tasks
     CONFIGURE_FOLLOWUP = "configure_followup"  # the service's follow-up settings and programmes
+    # The on-call line, walk-in visits and public concern reports (issue 5)
+    TRIAGE_INQUIRIES = "triage_inquiries"  # the dispatch board: log, dispatch, close, feedback
+    HANDLE_INQUIRIES = "handle_inquiries"  # inquiries sent to one's patrol (or to oneself)
+    RECORD_WALKINS = "record_walkins"  # the walk-in log
+    CONFIGURE_ONCALL = "configure_oncall"  # opening hours, the public form, retention
 
 
 _FIELD = {
@@ -143,6 +148,25 @@ _FOLLOWUP_PERMISSIONS: dict[str, set[Perm]] = {
     Role.TEAM_LEAD: {Perm.VIEW_FOLLOWUP, Perm.MANAGE_FOLLOWUP, Perm.CONFIGURE_FOLLOWUP},
 }
 for _role, _extra in _FOLLOWUP_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
+
+# On-call line and walk-in (issue 5): coordinators and team leads triage and dispatch; workers
+# see what is sent to their patrol or to them and log walk-ins; peer workers see only what is
+# sent to their patrol (decided in oncall.selectors); analysts none; administrators set the
+# opening hours and the public form, without seeing inquiries.
+_ONCALL_PERMISSIONS: dict[str, set[Perm]] = {
+    Role.WORKER: {Perm.HANDLE_INQUIRIES, Perm.RECORD_WALKINS},
+    Role.PEER_WORKER: {Perm.HANDLE_INQUIRIES},
+    Role.COORDINATOR: {Perm.TRIAGE_INQUIRIES, Perm.HANDLE_INQUIRIES, Perm.RECORD_WALKINS},
+    Role.TEAM_LEAD: {
+        Perm.TRIAGE_INQUIRIES,
+        Perm.HANDLE_INQUIRIES,
+        Perm.RECORD_WALKINS,
+        Perm.CONFIGURE_ONCALL,
+    },
+    Role.ADMIN: {Perm.CONFIGURE_ONCALL},
+}
+for _role, _extra in _ONCALL_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
 
 
