@@ -265,7 +265,7 @@ def test_outsider_sees_only_their_own_partners(login, objects, foreign_partner):
     assert "NAV Grünerløkka" not in page
 
 
-def test_person_page_shows_referrals_with_constant_queries(login, worker, person, partner, objects):
+def test_person_page_panels_keep_the_query_count(login, worker, person, partner, objects):
     from feltbok.notifications.legal import ensure_types
 
     ensure_types()
@@ -277,9 +277,16 @@ def test_person_page_shows_referrals_with_constant_queries(login, worker, person
     assert 'id="referrals-heading"' in page
     assert 'id="notifications-heading"' in page
     assert reverse("referrals:create", kwargs={"person_code": person.code}) in page
+    from feltbok.notifications import services as notification_services
+    from feltbok.notifications.models import NotificationType
+
+    child_welfare = NotificationType.objects.get(country="NO", key="child_welfare")
     for number in range(8):
         services.create_referral(
             worker, services.ReferralData(person=person, partner=partner, purpose=f"nr {number}")
+        )
+        notification_services.record_concern(
+            worker, notification_type=child_welfare, person=person, concern=f"nr {number}"
         )
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
@@ -291,3 +298,8 @@ def test_coordinator_sees_no_referral_panel(login, person, objects):
     assert page.status_code == 200
     assert 'id="referrals-heading"' not in page.content.decode()
     assert 'id="notifications-heading"' not in page.content.decode()
+
+
+def test_empty_directory_says_how_to_fill_it(login, person):
+    page = login("worker").get(reverse("referrals:create", kwargs={"person_code": person.code}))
+    assert "The partner directory is empty." in page.content.decode()
