@@ -6,7 +6,7 @@ On a phone, with axe on every new page and screenshots for the user guide.
 import pytest
 
 from feltbok.audit.models import AuditEvent
-from feltbok.referrals.models import Partner, Referral, ReferralKind
+from feltbok.referrals.models import Partner, Referral, ReferralKind, ReferralSettings
 
 from .conftest import PHONE, check_accessibility, log_in, screenshot
 
@@ -130,3 +130,38 @@ def test_worker_transfers_a_person_home_with_a_follow_up_check(phone, users, ser
     transfer.refresh_from_db()
     assert transfer.follow_up_note == "Har fått fast kontakt i NAV Drammen"
     screenshot(page, "referrals-transfer")
+
+
+def test_team_lead_keeps_the_directory_and_the_overdue_setting(phone, users, service):
+    page = phone
+    log_in(page, users["team_lead"])
+    page.goto("/referrals/partners/")
+    page.click("a[href='/referrals/partners/new/']")
+    check_accessibility(page, "add a partner")
+    fits_the_phone(page)
+    page.fill("#id_name", "Oslo legevakt")
+    page.select_option("#id_partner_type", "gp")
+    page.fill("#id_contact", "Storgata 40. Døgnåpent.")
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
+    partner = Partner.objects.get(service=service)
+    assert (partner.name, partner.partner_type, partner.is_active) == ("Oslo legevakt", "gp", True)
+    page.click(f"a[href='/referrals/partners/{partner.code}/edit/']")
+    check_accessibility(page, "edit a partner")
+    page.uncheck("#id_is_active")
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
+    partner.refresh_from_db()
+    assert partner.is_active is False
+    assert "Not in use" in page.inner_text("main")
+
+    page.goto("/referrals/settings/")
+    check_accessibility(page, "referral settings")
+    fits_the_phone(page)
+    page.fill("#id_overdue_after_days", "0")
+    page.click("form button[type=submit]")
+    assert not ReferralSettings.objects.exists()
+    page.fill("#id_overdue_after_days", "10")
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
+    assert ReferralSettings.objects.get(service=service).overdue_after_days == 10
