@@ -197,10 +197,13 @@ def record_encounter(actor, patrol, data: EncounterData, new_person=None) -> Enc
     _check_encounter(actor, patrol, data, has_new_person=new_person is not None)
     now = timezone.now()
     occurred_at = _client_time(patrol, data.occurred_at)
+    created_person = None
     with write_transaction():
         persons = list(data.persons)
         if new_person is not None:
             persons.append(people_services.create_person(actor, new_person))
+            # For the caller (the offline sync remembers it for later entries).
+            created_person = persons[-1]
         contact_count = len(persons) + (
             data.head_count if data.kind != EncounterKind.INDIVIDUAL else 0
         )
@@ -232,6 +235,9 @@ def record_encounter(actor, patrol, data: EncounterData, new_person=None) -> Enc
             encounter,
             detail={"persons": [str(person.code) for person in persons], "kind": data.kind},
         )
+    if created_person is not None:
+        created_person.first_contact_at = occurred_at  # as just stored by _note_contact
+    encounter.new_person = created_person
     return encounter
 
 

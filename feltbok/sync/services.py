@@ -566,10 +566,7 @@ def _encounter(batch: Batch, data: schemas.EncounterIn) -> dict:
     batch.created("encounter", encounter, batch.encounters)
     encounter.patrol = patrol
     if person_data is not None:
-        person = Person.objects.only("id", "code", "service_id", "first_contact_at").get(
-            code=new.id
-        )
-        batch.created("person", person, batch.persons)
+        batch.created("person", encounter.new_person, batch.persons)
 
     def met():
         for person in persons:
