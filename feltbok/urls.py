@@ -18,6 +18,8 @@ urlpatterns = [
     path("referrals/", include("feltbok.referrals.urls")),
     path("notifications/", include("feltbok.notifications.urls")),
     path("followup/", include("feltbok.followup.urls")),
+    path("oncall/", include("feltbok.oncall.urls")),
+    path("concern/", include("feltbok.oncall.public_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

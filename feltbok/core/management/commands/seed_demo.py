@@ -45,6 +45,7 @@ from feltbok.fieldwork.models import (
     Topic,
 )
 from feltbok.followup.demo import seed_followup
+from feltbok.oncall.demo import seed_oncall
 from feltbok.organisation.models import (
     Environment,
     EnvironmentKind,
@@ -680,6 +681,7 @@ class Command(BaseCommand):
             self._places_and_rota(oslo.service)
             seed_followup(oslo.service, contact_email=demo.DEMO_ACCOUNTS[0].email)
             demo.seed_referrals_and_notifications([oslo.service, copenhagen.service])
+            seed_oncall([oslo.service, copenhagen.service])
         elapsed = time.perf_counter() - self.started
         encounters = len(oslo.e_time) + len(copenhagen.e_time)
         self.stdout.write(

@@ -1,0 +1,146 @@
+"""The public concern form: no log-in, four languages, abuse protection.
+
+Anyone may tell the team about someone who seems to live isolated. What is sent lands in the
+coordinators' triage queue as a new inquiry; the receipt shows nothing of it. Bad input gets a
+clear message and stores nothing; a flood gets a polite refusal; a filled-in honeypot gets the
+receipt and stores nothing.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from feltbok.oncall import selectors, services
+from feltbok.oncall.forms import ConcernForm
+from feltbok.oncall.models import LineKind
+
+# At most this many submissions per client in each fixed window (Django's cache). Behind a
+# proxy, REMOTE_ADDR must be the client's address (set by the proxy's WSGI server).
+RATE_LIMIT = getattr(settings, "FELTBOK_CONCERN_RATE_LIMIT", 5)
+RATE_WINDOW_SECONDS = getattr(settings, "FELTBOK_CONCERN_RATE_WINDOW", 600)
+# A request body larger than this is refused before it is read: the form's fields together
+# are far smaller (about 5,000 characters of text).
+MAX_BODY_BYTES = 64 * 1024
+
+
+def _no_store(response):
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _client_key(request, settings_row) -> str:
+    address = request.META.get("REMOTE_ADDR", "")
+    # Only a hash of the address, never the address itself, goes into the cache.
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
+    return f"oncall:concern:{digest}"
+
+
+def over_rate_limit(request, settings_row) -> bool:
+    """Count this submission; True once the client has sent more than the window allows."""
+    key = _client_key(request, settings_row)
+    limit = getattr(settings, "FELTBOK_CONCERN_RATE_LIMIT", RATE_LIMIT)
+    window = getattr(settings, "FELTBOK_CONCERN_RATE_WINDOW", RATE_WINDOW_SECONDS)
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count > limit
+
+
+def _emergency_numbers(country):
+    """Norway: 113 ambulance, 112 police (110 fire); Denmark and Sweden: 112."""
+    if country == "NO":
+        return [("113", _("Medical emergency")), ("112", _("Police"))]
+    return [("112", _("Emergency"))]
+
+
+def _page_context(settings_row):
+    service = settings_row.service
+    return {
+        "oncall": settings_row,
+        "service": service,
+        "emergency": _emergency_numbers(service.country),
+        "on_call_open": selectors.is_open(service, LineKind.ON_CALL),
+        "on_call_hours": selectors.weekly_hours(service, LineKind.ON_CALL),
+        "walk_in_hours": selectors.weekly_hours(service, LineKind.WALK_IN),
+    }
+
+
+@require_GET
+def index(request):
+    """The services that take concerns through this form."""
+    rows = list(selectors.public_services())
+    if len(rows) == 1:
+        return _no_store(redirect("concern:form", slug=rows[0].public_slug))
+    return _no_store(render(request, "oncall/public/index.html", {"services": rows}))
+
+
+@require_http_methods(["GET", "POST"])
+def concern(request, slug):
+    settings_row = selectors.public_settings(slug)
+    context = _page_context(settings_row)
+    if request.method == "GET":
+        context["form"] = ConcernForm()
+        return _no_store(render(request, "oncall/public/form.html", context))
+
+    # Refused before the body is read: too large, or too many from this client.
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = MAX_BODY_BYTES + 1
+    if length > MAX_BODY_BYTES:
+        context["form"] = ConcernForm()
+        context["refusal"] = _(
+            "What you sent was too large. Shorten the text and send it again, or call us."
+        )
+        return _no_store(render(request, "oncall/public/form.html", context, status=413))
+    if over_rate_limit(request, settings_row):
+        context["form"] = None
+        context["refusal"] = _(
+            "We have received several reports from you in a short time. Wait a few minutes "
+            "before you send another, or call us."
+        )
+        return _no_store(render(request, "oncall/public/form.html", context, status=429))
+
+    form = ConcernForm(request.POST)
+    context["form"] = form
+    if not form.is_valid():
+        return _no_store(render(request, "oncall/public/form.html", context, status=400))
+    if form.cleaned_data["website"]:
+        # The honeypot was filled in: a bot. It sees the receipt; nothing is stored.
+        return _no_store(redirect("concern:received", slug=slug))
+    data = services.InquiryData(
+        concern=form.cleaned_data["concern"],
+        urgency="",
+        caller_type=form.cleaned_data["caller_type"],
+        where=form.cleaned_data["where"],
+        when=form.cleaned_data["when"],
+        signs=form.cleaned_data["signs"],
+        reporter_name=form.cleaned_data["reporter_name"],
+        reporter_phone=form.cleaned_data["reporter_phone"],
+        reporter_email=form.cleaned_data["reporter_email"],
+    )
+    if not data.concern.strip():
+        form.add_error("concern", _("Tell us in a few words what worries you."))
+        return _no_store(render(request, "oncall/public/form.html", context, status=400))
+    try:
+        services.submit_public_concern(settings_row.service, data)
+    except services.OncallError as error:
+        form.add_error(None, str(error))
+        return _no_store(render(request, "oncall/public/form.html", context, status=400))
+    return _no_store(redirect("concern:received", slug=slug))
+
+
+@require_GET
+def received(request, slug):
+    """The receipt: nothing of what was sent, and what to do in an emergency."""
+    settings_row = selectors.public_settings(slug)
+    return _no_store(render(request, "oncall/public/received.html", _page_context(settings_row)))
