@@ -10,6 +10,7 @@ the ORM refuses a delete here, as it does for the audit log.
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -282,6 +283,16 @@ class NotificationEvent(ServiceOwnedModel):
 
     def __str__(self):
         return f"{self.notification_id} {self.step}"
+
+    @property
+    def field_label(self):
+        """For a correction step: the corrected field's name (the summary holds the field)."""
+        if self.step != NotificationStep.CORRECTION:
+            return ""
+        try:
+            return Notification._meta.get_field(self.summary).verbose_name
+        except FieldDoesNotExist:  # shown as stored
+            return ""
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

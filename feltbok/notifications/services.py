@@ -172,7 +172,7 @@ def decide(actor, notification: Notification, decision: str, reasons: str) -> No
                 "updated_at",
             ]
         )
-        _step(actor, current, NotificationStep.DECISION, now, Decision(decision).label)
+        _step(actor, current, NotificationStep.DECISION, now, decision)
         log_action(
             actor, AuditAction.UPDATE, current, detail={"step": "decision", "decision": decision}
         )
