@@ -113,12 +113,12 @@ def _seed_oslo(service):
         for urgency, caller, concern, where, when in OSLO_CALLS
     ]
     # One sent to a worker in the office, who is on it; one followed up and closed.
-    services.dispatch(coordinator, inquiries[1], assignee=worker.user)
-    services.start_follow_up(worker, inquiries[1], "Ringt søsteren tilbake, ser etter ham i kveld.")
-    services.dispatch(coordinator, inquiries[2], assignee=worker.user)
-    services.close(worker, inquiries[2], "met", "Møtt ungdommen, avtalt ny prat neste uke.")
+    sent = services.dispatch(coordinator, inquiries[1], assignee=worker.user)
+    services.start_follow_up(worker, sent, "Ringt søsteren tilbake, ser etter ham i kveld.")
+    sent = services.dispatch(coordinator, inquiries[2], assignee=worker.user)
+    closed = services.close(worker, sent, "met", "Møtt ungdommen, avtalt ny prat neste uke.")
     services.decide_feedback(
-        coordinator, inquiries[2], "received", "Partner uten samtykke fra ungdommen."
+        coordinator, closed, "received", "Partner uten samtykke fra ungdommen."
     )
     # From the public form, with the reporter's phone (removed after the retention period).
     services.submit_public_concern(
