@@ -96,6 +96,8 @@ def test_worker_refers_a_person_and_follows_it_to_completed(phone, users, servic
     # The person page lists it; my referrals and the partner directory.
     page.goto(f"/people/{person.code}/")
     assert "NAV Grünerløkka" in page.inner_text("#referrals-heading + ul")
+    page.locator("#referrals-heading").scroll_into_view_if_needed()
+    screenshot(page, "referrals-person-page")
     page.click("a[href='/referrals/']")
     check_accessibility(page, "my referrals")
     fits_the_phone(page)
