@@ -52,6 +52,11 @@ def settings_for(service_id) -> FollowUpSettings:
 
 def is_contact_person(actor, episode) -> bool:
     """The actor is a current contact person of the episode (of an ended one: at its end)."""
+    if hasattr(episode, "all_assignments"):  # prefetched for many episodes at once
+        until = episode.ended_on  # None for an open episode: assigned until further notice
+        return any(
+            a.user_id == actor.user.pk and a.assigned_to == until for a in episode.all_assignments
+        )
     if episode.ended_on is not None:
         return ContactAssignment.objects.filter(
             episode=episode, user=actor.user, assigned_to=episode.ended_on

@@ -12,6 +12,7 @@ from feltbok.followup import selectors as followup_selectors
 from feltbok.notifications import selectors as notification_selectors
 from feltbok.people import selectors, services
 from feltbok.people.forms import PersonForm, SearchForm
+from feltbok.people.timeline import person_timeline
 from feltbok.referrals import selectors as referral_selectors
 
 
@@ -35,7 +36,7 @@ def detail(request, actor, code):
     context = {
         "person": person,
         "identity": selectors.read_identity(actor, person),
-        "timeline": selectors.timeline(actor, person),
+        "timeline": person_timeline(actor, person),
         "referrals": referral_selectors.person_panel(actor, person),
         "notifications": notification_selectors.person_panel(actor, person),
         "followup": followup_selectors.person_panel(actor, person),
