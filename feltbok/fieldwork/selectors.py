@@ -191,15 +191,3 @@ def incident_for(actor, code) -> IncidentNote:
         detail={"persons": [str(person.code) for person in incident.persons.all()]},
     )
     return incident
-
-
-def person_incidents(actor, person):
-    """Incidents the person was involved in (part of reading the person's page)."""
-    if not actor.can(Perm.VIEW_INCIDENTS):
-        return []
-    return list(
-        scoped(actor, IncidentNote)
-        .filter(persons=person)
-        .select_related("area")
-        .order_by("-occurred_at")[:50]
-    )

@@ -67,7 +67,9 @@ def _encounters(actor, person, limit):
             kind="encounter",
             title=f"{encounter.get_kind_display()} · {encounter.area.name}",
             text=encounter.note,
-            meta=", ".join([*encounter.topic_labels, _name(encounter.recorded_by)]),
+            meta=", ".join(
+                str(label) for label in [*encounter.topic_labels, _name(encounter.recorded_by)]
+            ),
         )
         for encounter in encounters
     ]
@@ -89,7 +91,7 @@ def _incidents(actor, person, limit):
             at=incident.occurred_at,
             kind="incident",
             title=f"{incident.get_kind_display()} · {incident.area.name}",
-            meta=", ".join(incident.action_labels),
+            meta=", ".join(str(label) for label in incident.action_labels),
             url=reverse("fieldwork:incident_detail", args=[incident.code]),
         )
         for incident in incidents

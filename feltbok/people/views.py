@@ -7,7 +7,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from feltbok.audit.selectors import access_log_for
 from feltbok.core.access import Perm, acting
-from feltbok.fieldwork import selectors as fieldwork_selectors
 from feltbok.followup import selectors as followup_selectors
 from feltbok.notifications import selectors as notification_selectors
 from feltbok.people import selectors, services
@@ -40,7 +39,6 @@ def detail(request, actor, code):
         "referrals": referral_selectors.person_panel(actor, person),
         "notifications": notification_selectors.person_panel(actor, person),
         "followup": followup_selectors.person_panel(actor, person),
-        "incidents": fieldwork_selectors.person_incidents(actor, person),
     }
     return render(request, "people/detail.html", context)
 

@@ -9,7 +9,6 @@ from django.urls import reverse
 from conftest import enrol_totp
 from feltbok.audit.models import AuditEvent
 from feltbok.core.tests.test_permissions import PERSONAS, expect
-from feltbok.fieldwork import selectors
 from feltbok.fieldwork.models import IncidentNote, IncidentPerson
 from feltbok.fieldwork.services import (
     EncounterData,
@@ -21,6 +20,7 @@ from feltbok.fieldwork.services import (
 from feltbok.organisation import services as places
 from feltbok.people.models import Person
 from feltbok.people.services import PersonData, create_person
+from feltbok.people.timeline import person_timeline
 from feltbok.sync.tests import outbox
 
 
@@ -76,7 +76,9 @@ def test_an_overdose_with_actions_persons_and_staff(worker, patrol, area, place,
         "persons": [str(met.code)],
         "staff_affected": 1,
     }
-    assert selectors.person_incidents(worker, met) == [incident]
+    assert [item.url for item in person_timeline(worker, met) if item.kind == "incident"] == [
+        reverse("fieldwork:incident_detail", args=[incident.code])
+    ]
 
 
 @pytest.mark.parametrize(

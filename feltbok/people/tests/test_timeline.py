@@ -22,11 +22,17 @@ from feltbok.referrals.services import ReferralData, create_referral
 def history(actors, users, patrol, area, person):
     """A person met on patrol, in an incident, in follow-up, referred and notified about."""
     worker = actors["worker"]
-    record_encounter(worker, patrol, EncounterData(kind="individual", area=area, persons=[person]))
+    record_encounter(
+        worker,
+        patrol,
+        EncounterData(kind="individual", area=area, persons=[person], topics=["food"]),
+    )
     record_incident(
         worker,
         patrol,
-        IncidentData(kind="overdose", area=area, note="Nalokson.", persons=[person]),
+        IncidentData(
+            kind="overdose", area=area, note="Nalokson.", persons=[person], actions=["naloxone"]
+        ),
     )
     episode = followup.start_episode(worker, person, contact_persons=[users["worker"]])
     followup.add_note(worker, episode, text="Snakket om bolig; vil søke NAV.")
