@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from feltbok.oncall import selectors, services
 from feltbok.oncall.forms import ConcernForm
-from feltbok.oncall.models import LineKind
 
 # At most this many submissions per client in each fixed window (Django's cache). Behind a
 # proxy, REMOTE_ADDR must be the client's address (set by the proxy's WSGI server).
@@ -64,13 +63,14 @@ def _emergency_numbers(country):
 
 def _page_context(settings_row):
     service = settings_row.service
+    hours = selectors.public_hours(settings_row)
     return {
         "oncall": settings_row,
         "service": service,
         "emergency": _emergency_numbers(service.country),
-        "on_call_open": selectors.is_open(service, LineKind.ON_CALL),
-        "on_call_hours": selectors.weekly_hours(service, LineKind.ON_CALL),
-        "walk_in_hours": selectors.weekly_hours(service, LineKind.WALK_IN),
+        "on_call_open": hours.on_call_open,
+        "on_call_hours": hours.on_call_hours,
+        "walk_in_hours": hours.walk_in_hours,
     }
 
 

@@ -91,6 +91,49 @@ def is_open(service, kind, at=None) -> bool:
 
 
 @dataclass
+class PublicHours:
+    on_call_open: bool
+    on_call_hours: list
+    walk_in_hours: list
+
+
+def public_hours(settings_row, at=None) -> PublicHours:
+    """What the public pages show, in two queries: the week's hours and today's exceptions."""
+    from feltbok.oncall.models import Weekday
+
+    service_id = settings_row.service_id
+    zone = ZoneInfo(settings_row.time_zone or timezone.get_default_timezone_name())
+    at = (at or timezone.now()).astimezone(UTC)
+    local_day = at.astimezone(zone).date()
+    rows = list(OpeningHours.objects.filter(service_id=service_id).order_by("opens"))
+    week = {kind: {day: [] for day in range(7)} for kind in LineKind.values}
+    on_call: dict[int, list] = {}
+    for row in rows:
+        week[row.kind][row.weekday].append((row.opens, row.closes))
+        if row.kind == LineKind.ON_CALL:
+            on_call.setdefault(row.weekday, []).append(row)
+    yesterday = local_day - datetime.timedelta(days=1)
+    exceptions = {
+        row.date: row
+        for row in OpeningException.objects.filter(
+            service_id=service_id, kind=LineKind.ON_CALL, date__gte=yesterday, date__lte=local_day
+        )
+    }
+    periods = _periods_of_day(yesterday, on_call, exceptions, zone) + _periods_of_day(
+        local_day, on_call, exceptions, zone
+    )
+
+    def days(kind):
+        return [DayHours(day, Weekday(day).label, week[kind][day]) for day in range(7)]
+
+    return PublicHours(
+        on_call_open=any(start <= at < end for start, end in periods),
+        on_call_hours=days(LineKind.ON_CALL),
+        walk_in_hours=days(LineKind.WALK_IN),
+    )
+
+
+@dataclass
 class DayHours:
     weekday: int
     label: str

@@ -135,3 +135,28 @@ def test_is_open_takes_utc_moments(hours):
     # 07:30 UTC on a Monday in November is 08:30 in Oslo: open.
     moment = datetime.datetime(2026, 11, 23, 7, 30, tzinfo=datetime.UTC)
     assert is_open(hours, ON_CALL, moment) is True
+
+
+@pytest.mark.parametrize("hour", [0, 3, 4, 7, 8, 12, 15, 16, 23])
+@pytest.mark.parametrize("day", [23, 27, 28, 29])  # Monday, Friday, Saturday, Sunday
+def test_the_public_pages_agree_with_is_open(hours, day, hour):
+    from feltbok.oncall.models import OncallSettings
+    from feltbok.oncall.selectors import public_hours
+
+    row = OncallSettings.objects.create(service=hours, public_slug="ute")
+    OpeningException.objects.create(service=hours, kind=ON_CALL, date=datetime.date(2026, 11, 27))
+    moment = at(2026, 11, day, hour)
+    shown = public_hours(row, moment)
+    assert shown.on_call_open is is_open(hours, ON_CALL, moment)
+    assert [d.periods for d in shown.on_call_hours] == [
+        d.periods for d in weekly_hours(hours, ON_CALL)
+    ]
+
+
+def test_the_public_pages_take_two_queries(hours, django_assert_num_queries):
+    from feltbok.oncall.models import OncallSettings
+    from feltbok.oncall.selectors import public_hours
+
+    row = OncallSettings.objects.create(service=hours, public_slug="ute")
+    with django_assert_num_queries(2):
+        public_hours(row, at(2026, 11, 23, 12))
