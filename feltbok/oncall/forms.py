@@ -118,6 +118,12 @@ class WalkInForm(DesignSystemMixin, forms.Form):
         required=False,
         help_text=_("A nickname or a description; nothing identifying is needed."),
     )
+    known_person = forms.CharField(
+        label=_("Known person (nickname)"),
+        max_length=100,
+        required=False,
+        help_text=_("Links the visit to a person the service knows by this exact nickname."),
+    )
     topic = forms.ChoiceField(label=_("Topic"), choices=WalkInTopic.choices)
     outcome = forms.CharField(
         label=_("Outcome"), max_length=2000 + SLACK, required=False, widget=_area(2)

@@ -348,6 +348,30 @@ def assignable_staff(actor):
 # -- Walk-in visits ------------------------------------------------------------------------
 
 
+def known_person_by_nickname(actor, nickname):
+    """The one person of the service with exactly this nickname; (person, None) or (None, why).
+
+    The look-up is audited as a search of persons, as the search page's is.
+    """
+    from feltbok.people.models import Person
+    from feltbok.people.services import normalise_nickname
+
+    actor.require(Perm.SEARCH_PERSON)
+    norm = normalise_nickname(nickname)
+    found = list(scoped(actor, Person).filter(nickname_norm=norm).only("code", "nickname")[:2])
+    log_action(
+        actor,
+        AuditAction.SEARCH,
+        object_type="person",
+        detail={"kind": "nickname_exact", "results": [str(p.code) for p in found]},
+    )
+    if not found:
+        return None, "none"
+    if len(found) > 1:
+        return None, "several"
+    return found[0], None
+
+
 def walk_ins_on(actor, day) -> list:
     """The walk-in visits of one local day (audited when any are shown)."""
     actor.require(Perm.RECORD_WALKINS)

@@ -284,8 +284,27 @@ def walk_ins(request, actor):
 @acting(Perm.RECORD_WALKINS)
 def walk_in_new(request, actor):
     form = WalkInForm(request.POST or None)
+    person = None
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["known_person"]:
+        if not actor.can(Perm.SEARCH_PERSON):
+            form.add_error("known_person", _("Your role cannot look up persons."))
+        else:
+            person, why = selectors.known_person_by_nickname(
+                actor, form.cleaned_data["known_person"]
+            )
+            if why == "none":
+                form.add_error(
+                    "known_person",
+                    _("No known person has that nickname. Leave it empty and write who above."),
+                )
+            elif why == "several":
+                form.add_error(
+                    "known_person",
+                    _("Several persons have that nickname. Leave it empty and write who above."),
+                )
     if request.method == "POST" and form.is_valid():
         data = services.WalkInData(
+            person=person,
             topic=form.cleaned_data["topic"],
             occurred_at=form.cleaned_data["occurred_at"],
             who=form.cleaned_data["who"],

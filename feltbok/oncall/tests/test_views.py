@@ -484,3 +484,24 @@ def test_walk_in_list_queries_do_not_grow(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("oncall:walk_ins"))
     assert len(response.context["visits"]) == count
+
+
+def test_a_walk_in_is_linked_to_a_known_person_by_nickname(client, users, objects, person):
+    log_in_as(client, users, "worker")
+    response = client.post(
+        reverse("oncall:walk_in_new"), {"topic": "health", "known_person": "ravnen"}
+    )
+    assert response.status_code == 302
+    assert WalkInVisit.objects.get().person == person
+    search = AuditEvent.objects.filter(action="search", object_type="person").last()
+    assert search.detail == {"kind": "nickname_exact", "results": [str(person.code)]}
+
+
+def test_an_unknown_nickname_stores_no_walk_in(client, users, objects, person):
+    log_in_as(client, users, "worker")
+    response = client.post(
+        reverse("oncall:walk_in_new"), {"topic": "health", "known_person": "Ravn"}
+    )
+    assert response.status_code == 400
+    assert "No known person has that nickname." in response.content.decode()
+    assert WalkInVisit.objects.count() == 0
