@@ -78,7 +78,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Markup that only a script or an attack would send: tags, event handlers, javascript: URLs.
 _SCRIPT = re.compile(
     r"<\s*/?\s*(script|iframe|object|embed|svg|img|style|link|meta|form)\b"
-    r"|\bjavascript\s*:|\bon[a-z]+\s*=|<\s*[a-z!/?]",
+    r"|\bjavascript\s*:|\bon[a-z]+\s*=|<[a-z!/?]",
     re.IGNORECASE,
 )
 

@@ -376,3 +376,12 @@ def test_settings_and_hours(actors, service):
         )
     with pytest.raises(OncallError, match="opening and closing"):
         services.add_exception(lead, kind="oncall", date=datetime.date(2026, 12, 24), closed=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Han er <18 år", "a < b, men 3 > 2", "Hjerte <3", "Mer enn 5 <-> mindre enn 10", "Øl & vin"],
+)
+def test_ordinary_text_with_angle_brackets_is_accepted(coordinator, text):
+    inquiry = services.log_inquiry(coordinator, call(concern=text))
+    assert inquiry.concern == text
