@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "feltbok.referrals",
     "feltbok.notifications",
     "feltbok.oncall",
+    "feltbok.counts",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("notifications/", include("feltbok.notifications.urls")),
     path("followup/", include("feltbok.followup.urls")),
     path("oncall/", include("feltbok.oncall.urls")),
+    path("counts/", include("feltbok.counts.urls")),
     path("concern/", include("feltbok.oncall.public_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

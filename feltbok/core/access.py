@@ -52,6 +52,11 @@ class Perm(StrEnum):
     HANDLE_INQUIRIES = "handle_inquiries"  # inquiries sent to one's patrol (or to oneself)
     RECORD_WALKINS = "record_walkins"  # the walk-in log
     CONFIGURE_ONCALL = "configure_oncall"  # opening hours, the public form, retention
+    # Counts of homeless people (issue 6, scope 5)
+    MANAGE_COUNTS = "manage_counts"  # create, open and close count campaigns; undo merges
+    RECORD_COUNTS = "record_counts"  # record observations (peer workers: only their own)
+    VIEW_COUNT_RESULT = "view_count_result"  # the full result of a count
+    VIEW_COUNT_AGGREGATES = "view_count_aggregates"  # the result with small cells suppressed
 
 
 _FIELD = {
@@ -167,6 +172,19 @@ _ONCALL_PERMISSIONS: dict[str, set[Perm]] = {
     Role.ADMIN: {Perm.CONFIGURE_ONCALL},
 }
 for _role, _extra in _ONCALL_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
+
+# Counts (issue 6): team leads run campaigns; workers and peer workers record observations
+# (peer workers see only their own); analysts see the result with small cells suppressed;
+# administrators see the result; coordinators none of it.
+_COUNTS_PERMISSIONS: dict[str, set[Perm]] = {
+    Role.WORKER: {Perm.RECORD_COUNTS},
+    Role.PEER_WORKER: {Perm.RECORD_COUNTS},
+    Role.TEAM_LEAD: {Perm.MANAGE_COUNTS, Perm.RECORD_COUNTS, Perm.VIEW_COUNT_RESULT},
+    Role.ANALYST: {Perm.VIEW_COUNT_AGGREGATES},
+    Role.ADMIN: {Perm.VIEW_COUNT_RESULT},
+}
+for _role, _extra in _COUNTS_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
 
 
