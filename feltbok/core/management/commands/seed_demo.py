@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from feltbok.accounts.models import Membership, Role, User
 from feltbok.core import demo
+from feltbok.counts.demo import seed_counts
 from feltbok.fieldwork import planning
 from feltbok.fieldwork.models import (
     Encounter,
@@ -682,6 +683,7 @@ class Command(BaseCommand):
             seed_followup(oslo.service, contact_email=demo.DEMO_ACCOUNTS[0].email)
             demo.seed_referrals_and_notifications([oslo.service, copenhagen.service])
             seed_oncall([oslo.service, copenhagen.service])
+            seed_counts(oslo.service)
         elapsed = time.perf_counter() - self.started
         encounters = len(oslo.e_time) + len(copenhagen.e_time)
         self.stdout.write(
