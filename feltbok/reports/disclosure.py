@@ -207,14 +207,17 @@ def _audit(grid, hidden, threshold) -> tuple[int, int] | None:
     return None
 
 
-def protect(cells: list[list[int]], threshold_value: int, audit: bool = True) -> ProtectedTable:
+def protect(
+    cells: list[list[int]], threshold_value: int, audit: bool = True, columns: int | None = None
+) -> ProtectedTable:
     """Suppress a table of counts with its margins (see the comment above).
 
     `audit=False` is for measures that do not add up (distinct persons): their totals are
     counted on their own, so they give the reader only inequalities, and steps 1–2 apply.
     """
     rows = len(cells)
-    columns = len(cells[0]) if cells else 0
+    if columns is None:
+        columns = len(cells[0]) if cells else 0
     row_totals = [sum(row) for row in cells]
     column_totals = [sum(cells[r][c] for r in range(rows)) for c in range(columns)]
     table = ProtectedTable(
