@@ -5,8 +5,7 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DateTimeField, F, Q, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +13,7 @@ from feltbok.accounts.models import Membership, Role
 from feltbok.audit.models import AuditAction
 from feltbok.audit.services import log_action
 from feltbok.core.access import Perm, scoped
+from feltbok.core.rows import insert_row
 from feltbok.core.transactions import write_transaction
 from feltbok.fieldwork.models import (
     AreaVisit,
@@ -207,7 +207,7 @@ def record_encounter(actor, patrol, data: EncounterData, new_person=None) -> Enc
         contact_count = len(persons) + (
             data.head_count if data.kind != EncounterKind.INDIVIDUAL else 0
         )
-        encounter = Encounter.objects.create(
+        encounter = Encounter(
             code=data.code or uuid.uuid4(),
             service_id=actor.service_id,
             patrol=patrol,
@@ -226,7 +226,10 @@ def record_encounter(actor, patrol, data: EncounterData, new_person=None) -> Enc
             gender=data.gender,
             latitude=_degrees(data.position[0]) if data.position else None,
             longitude=_degrees(data.position[1]) if data.position else None,
+            # What Encounter.save() would set; insert_row does not call it.
+            local_date=timezone.localtime(occurred_at).date(),
         )
+        insert_row(encounter)
         if persons:
             _note_contact(actor, encounter, persons, occurred_at, now)
         log_action(
@@ -243,25 +246,16 @@ def record_encounter(actor, patrol, data: EncounterData, new_person=None) -> Enc
 
 def _note_contact(actor, encounter, persons, occurred_at, now):
     """Link the persons met and move their first and last contact."""
-    EncounterPerson.objects.bulk_create(
-        [
+    for person in persons:
+        insert_row(
             EncounterPerson(
                 service_id=actor.service_id,
                 encounter=encounter,
                 person=person,
                 first_contact=person.first_contact_at is None,
             )
-            for person in persons
-        ]
-    )
-    # One update for both: the first contact is set once, and an entry synced late must
-    # not move "last contact" backwards.
-    moment = Value(occurred_at, output_field=DateTimeField())
-    Person.objects.filter(pk__in=[person.pk for person in persons]).update(
-        first_contact_at=Coalesce(F("first_contact_at"), moment),
-        last_contact_at=Greatest(Coalesce(F("last_contact_at"), moment), moment),
-        updated_at=now,
-    )
+        )
+    people_services.note_contact_times([person.pk for person in persons], occurred_at, now)
 
 
 def _check_encounter(actor, patrol, data: EncounterData, has_new_person: bool):

@@ -6,6 +6,7 @@ import unicodedata
 import uuid
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.utils import timezone
 
 from feltbok.audit.models import AuditAction
@@ -125,3 +126,25 @@ def _set_identity(person, data: PersonData):
     person.encrypt_field("national_id", national_id)
     person.full_name_bidx = blind_index(data.full_name, "person.full_name")
     person.national_id_bidx = blind_index(national_id, "person.national_id")
+
+
+def note_contact_times(person_ids, occurred_at, now):
+    """A contact with these persons at `occurred_at`: the first contact is set once, and a
+    contact synced late never moves the last contact backwards.
+
+    One plain UPDATE (called for every contact, also from the offline sync's hot path).
+    """
+    if not person_ids:
+        return
+    moment = connection.ops.adapt_datetimefield_value(occurred_at)
+    updated = connection.ops.adapt_datetimefield_value(now)
+    table = connection.ops.quote_name(Person._meta.db_table)
+    marks = ", ".join(["%s"] * len(person_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET first_contact_at = COALESCE(first_contact_at, %s), "  # noqa: S608
+            "last_contact_at = CASE WHEN last_contact_at IS NULL OR last_contact_at < %s "
+            "THEN %s ELSE last_contact_at END, updated_at = %s "
+            f"WHERE id IN ({marks})",
+            [moment, moment, moment, updated, *person_ids],
+        )

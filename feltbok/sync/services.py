@@ -34,6 +34,7 @@ from feltbok.accounts.models import User
 from feltbok.audit.models import AuditAction
 from feltbok.audit.services import audited_savepoint, batched_chain, log_action
 from feltbok.core.access import Actor, Perm, scoped
+from feltbok.core.rows import insert_row
 from feltbok.fieldwork import selectors as fieldwork_selectors
 from feltbok.fieldwork import services as fieldwork
 from feltbok.fieldwork.models import (
@@ -333,7 +334,7 @@ class Batch:
         return receipt.result
 
     def _store(self, entry, outcome) -> SyncReceipt:
-        return SyncReceipt.objects.create(
+        receipt = SyncReceipt(
             service_id=self.actor.service_id,
             key=entry.key,
             user=self.actor.user,
@@ -341,6 +342,7 @@ class Batch:
             status=outcome["status"],
             result=outcome,
         )
+        return insert_row(receipt)
 
     def _after_race(self, entry, retry) -> dict:
         """Another request stored this key or id first (a duplicate send): read it again."""
