@@ -144,9 +144,16 @@ class Withheld(Cell):
         return "×"
 
 
-def _protect(values: list[int]) -> list[Cell]:
-    """`cell()` on each value; a lone suppressed cell takes the next smallest one with it."""
+def _protect(values: list[int], forced=()) -> list[Cell]:
+    """`cell()` on each value, `forced` cells withheld; never one hidden cell alone.
+
+    A lone hidden cell could be worked out from the total, so the next smallest published
+    cell is withheld with it.
+    """
     cells = [cell(v) for v in values]
+    for i in forced:
+        if cells[i].value and not cells[i].suppressed:
+            cells[i] = Withheld(value=cells[i].value, suppressed=True)
     if sum(c.suppressed for c in cells) == 1:
         candidates = [(c.value, i) for i, c in enumerate(cells) if c.value and not c.suppressed]
         if candidates:
@@ -155,24 +162,17 @@ def _protect(values: list[int]) -> list[Cell]:
     return cells
 
 
-def _table(key, title, labelled: list[tuple[str, int]], total, suppressed) -> Table:
+def _table(key, title, labelled: list[tuple[str, int]], total, suppressed, forced=()) -> Table:
     if not suppressed:
         rows = [Row(label, value, _share(value, total)) for label, value in labelled]
         return Table(key, title, rows)
-    cells = _protect([value for _label, value in labelled])
+    cells = _protect([value for _label, value in labelled], forced)
+    total_hidden = cell(total).suppressed
     rows = [
-        Row(
-            label,
-            c,
-            None if c.suppressed or cells_total_suppressed(total) else _share(c.value, total),
-        )
+        Row(label, c, None if c.suppressed or total_hidden else _share(c.value, total))
         for (label, _value), c in zip(labelled, cells, strict=True)
     ]
     return Table(key, title, rows)
-
-
-def cells_total_suppressed(total) -> bool:
-    return cell(total).suppressed
 
 
 def result(actor, campaign: Campaign, *, audit_action=AuditAction.READ) -> Result:
@@ -263,7 +263,7 @@ def result(actor, campaign: Campaign, *, audit_action=AuditAction.READ) -> Resul
         tables=tables,
     )
     if suppressed:
-        outcome = _suppress(outcome)
+        outcome = _suppress(outcome, [c.ethos for c in cats], ethos_numbers)
     log_action(
         actor,
         audit_action,
@@ -274,14 +274,30 @@ def result(actor, campaign: Campaign, *, audit_action=AuditAction.READ) -> Resul
     return outcome
 
 
-def _suppress(outcome: Result) -> Result:
-    """The analyst's view: every figure through `cell()`, tables with secondary suppression."""
+def _suppress(outcome: Result, category_ethos: list[int], ethos_numbers: list[int]) -> Result:
+    """The analyst's view: every figure through `cell()`, tables with secondary suppression.
+
+    An ETHOS Light figure that includes a hidden sleeping situation is withheld as well:
+    otherwise a hidden situation could be worked out from its ETHOS Light figure minus the
+    published situations mapped to the same ETHOS Light category.
+    """
     total = outcome.total
     tables = []
+    hidden_ethos = set()
     for table in outcome.tables:
         base = outcome.women if table.key == "women" else total
         labelled = [(row.label, row.value) for row in table.rows]
-        tables.append(_table(table.key, table.title, labelled, base, True))
+        forced = ()
+        if table.key == "ethos":
+            forced = [i for i, n in enumerate(ethos_numbers) if n in hidden_ethos]
+        protected = _table(table.key, table.title, labelled, base, True, forced)
+        if table.key == "situation":
+            hidden_ethos = {
+                ethos
+                for ethos, row in zip(category_ethos, protected.rows, strict=True)
+                if row.value.suppressed
+            }
+        tables.append(protected)
     women = cell(outcome.women)
     return Result(
         campaign=outcome.campaign,

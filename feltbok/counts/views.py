@@ -18,6 +18,7 @@ from feltbok.core.access import Perm, acting, get_scoped_or_404
 from feltbok.counts import forms, selectors, services
 from feltbok.counts.models import CampaignStatus, Comorbidity, CountAgeBand, Duration
 from feltbok.people.models import Person
+from feltbok.reports.disclosure import threshold
 
 BULK_ROWS = 10
 PAPER_ROWS = 10  # persons per A4 page
@@ -314,6 +315,7 @@ def result(request, actor, code):
             "campaign": campaign,
             "result": outcome,
             "closed": campaign.status == CampaignStatus.CLOSED,
+            "threshold": threshold(),
         },
     )
 

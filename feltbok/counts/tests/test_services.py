@@ -358,3 +358,27 @@ def test_peer_workers_see_only_their_own_observations(actors, campaign, today):
     )
     assert selectors.observations_for(actors["peer_worker"], campaign) == [own]
     assert len(selectors.observations_for(actors["worker"], campaign)) == 2
+
+
+def test_a_hidden_situation_cannot_be_worked_out_from_ethos_light(actors, campaign, today):
+    """Institution (3) and prison (10) are both ETHOS Light 4: ETHOS 4 must not be published,
+    or 13 − 10 would give the hidden 3 away."""
+    counts = {"institution": 3, "prison": 10, "no_place": 6, "friends": 20}
+    n = 0
+    for category, how_many in counts.items():
+        for _ in range(how_many):
+            initials = chr(65 + n % 26) + chr(65 + n // 26)
+            services.record_observation(
+                actors["worker"], campaign, anonymous(today, initials=initials, category=category)
+            )
+            n += 1
+    outcome = selectors.result(actors["analyst"], campaign)
+    situation = _table(outcome, "situation")
+    assert str(situation["Institution, due to leave within two months without a home"]) == "<5"
+    assert str(situation["Prison, due to be released within two months without a home"]) == "10"
+    ethos = _table(outcome, "ethos")
+    assert ethos["4 People living in institutions, due to leave without a home"].suppressed
+    published = {label: c for label, c in ethos.items() if not c.suppressed}
+    assert "4 People living in institutions, due to leave without a home" not in published
+    for table in outcome.tables:
+        assert sum(row.value.suppressed for row in table.rows) != 1, table.key
