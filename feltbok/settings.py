@@ -312,8 +312,9 @@ FELTBOK_SUPPRESSION_THRESHOLD = envint("FELTBOK_SUPPRESSION_THRESHOLD", 5, minim
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # One JSON line per record, without query strings, bodies or exception messages.
+    "formatters": {"json": {"()": "feltbok.core.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env("FELTBOK_LOG_LEVEL", "INFO")},
     "loggers": {
         # Request errors are logged without the request's body or query (personal data).
