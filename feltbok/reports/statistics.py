@@ -49,8 +49,15 @@ class StatisticsError(ValueError):
 
 
 def threshold_for(actor) -> int:
-    """The service's suppression threshold (the FELTBOK_SUPPRESSION_THRESHOLD setting)."""
-    return settings.FELTBOK_SUPPRESSION_THRESHOLD
+    """The service's suppression threshold; FELTBOK_SUPPRESSION_THRESHOLD when it set none."""
+    from feltbok.reports.models import StatisticsSettings
+
+    chosen = (
+        StatisticsSettings.objects.filter(service_id=actor.service_id)
+        .values_list("suppression_threshold", flat=True)
+        .first()
+    )
+    return chosen or settings.FELTBOK_SUPPRESSION_THRESHOLD
 
 
 # --- time buckets ---------------------------------------------------------------------------

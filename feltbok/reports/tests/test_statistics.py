@@ -264,3 +264,14 @@ def test_queries_do_not_grow_with_the_data(
         q.rows = ("area",)
     with django_assert_max_num_queries(12):
         run(actors["analyst"], q)
+
+
+def test_the_service_can_raise_its_threshold(actors, patrol, area, service):
+    from feltbok.reports.models import StatisticsSettings
+
+    encounter(patrol, area, MONDAY, 7)
+    assert run(actors["analyst"], query()).table.grand_total == 7
+    StatisticsSettings.objects.create(service=service, suppression_threshold=10)
+    result = run(actors["analyst"], query())
+    assert result.table.threshold == 10
+    assert result.table.grand_total is None
