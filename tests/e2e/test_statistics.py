@@ -57,6 +57,7 @@ def test_analyst_compares_autumn_with_last_year_on_a_phone(phone, users, area, f
     assert area.name in comparison
     assert comparison.split()[-2:] == ["92", "45"]  # 6 + 7 + … + 14 + 2, and 9 × 5
     check_accessibility(page, "statistics on a phone")
+    page.evaluate("document.querySelector('.export-links').scrollIntoView()")
     screenshot(page, "60-statistics-phone")
 
 
@@ -72,6 +73,7 @@ def test_analyst_on_a_desktop_downloads_xlsx(browser, live_server, users, area, 
             "() => window.Chart && Chart.getChart(document.getElementById('statistics-chart'))"
         )
         check_accessibility(page, "statistics on a desktop")
+        page.evaluate("document.querySelector('.export-links').scrollIntoView()")
         screenshot(page, "61-statistics-desktop")
         with page.expect_download() as download_info:
             page.click("a[href*='export.xlsx']")
