@@ -112,6 +112,16 @@ def enrol_totp(user):
     return secret
 
 
+def log_in_as(client, users, persona, language=None):
+    """The permission matrices' log-in: any persona, "anonymous" stays logged out."""
+    if persona == "anonymous":
+        return
+    enrol_totp(users[persona])
+    client.force_login(users[persona])
+    if language:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+
 def totp_code(secret):
     from allauth.mfa.totp.internal.auth import (
         format_hotp_value,

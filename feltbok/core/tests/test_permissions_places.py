@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import SQUARE, enrol_totp
+from conftest import SQUARE, log_in_as
 from feltbok.audit.models import AuditEvent
 from feltbok.core.tests.test_permissions import PERSONAS, expect
 from feltbok.fieldwork.models import FollowUpTime
@@ -159,12 +159,6 @@ def state(service, objects):
         (place.name, place.is_active),
         (environment.name, environment.is_active),
     )
-
-
-def log_in_as(client, users, persona):
-    if persona != "anonymous":
-        enrol_totp(users[persona])
-        client.force_login(users[persona])
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

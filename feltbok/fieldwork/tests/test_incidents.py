@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from conftest import enrol_totp
+from conftest import log_in_as
 from feltbok.audit.models import AuditEvent
 from feltbok.core.tests.test_permissions import PERSONAS, expect
 from feltbok.fieldwork.models import IncidentNote, IncidentPerson
@@ -234,12 +234,6 @@ def incident(worker, patrol, area, met):
 LINK = re.compile(r'href="/patrols/incidents/[0-9a-f-]{36}/"')
 LIST = expect(200, peer_worker=403, coordinator=403, analyst=403, admin=403)
 DETAIL = expect(200, peer_worker=403, coordinator=403, analyst=403, admin=403, outsider=404)
-
-
-def log_in_as(client, users, persona):
-    if persona != "anonymous":
-        enrol_totp(users[persona])
-        client.force_login(users[persona])
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

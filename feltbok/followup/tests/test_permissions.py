@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import enrol_totp
+from conftest import log_in_as
 from feltbok.audit.models import AuditEvent
 from feltbok.core.tests.test_permissions import PERSONAS, expect
 from feltbok.followup import services
@@ -230,17 +230,10 @@ def state(service, objects):
     return counts, rows, AuditEvent.objects.filter(service=service).count()
 
 
-def log_in_as(client, users, persona):
-    if persona != "anonymous":
-        enrol_totp(users[persona])
-        client.force_login(users[persona])
-        client.cookies["django_language"] = "en"
-
-
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("method", "name"), list(MATRIX))
 def test_permission_matrix(client, users, service, objects, persona, method, name):
-    log_in_as(client, users, persona)
+    log_in_as(client, users, persona, language="en")
     url = url_for(name, objects)
     before = state(service, objects)
 
@@ -265,7 +258,7 @@ def test_permission_matrix(client, users, service, objects, persona, method, nam
 
 @pytest.mark.parametrize("name", ["followup:mine", "followup:episode"])
 def test_wrong_method(client, users, objects, name):
-    log_in_as(client, users, "worker")
+    log_in_as(client, users, "worker", language="en")
     url = url_for(name, objects)
     assert client.post(url).status_code == 405
     assert client.put(url).status_code == 405

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from conftest import enrol_totp
+from conftest import log_in_as
 from feltbok.audit.models import AuditEvent
 from feltbok.core.tests.test_permissions import PERSONAS, expect
 from feltbok.notifications import services
@@ -132,12 +132,6 @@ def state(service, objects):
 
 def audit_count(service):
     return AuditEvent.objects.filter(service=service).count()
-
-
-def log_in_as(client, users, persona):
-    if persona != "anonymous":
-        enrol_totp(users[persona])
-        client.force_login(users[persona])
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from conftest import enrol_totp
+from conftest import log_in_as
 from feltbok.audit.models import AuditEvent
 from feltbok.core.tests.test_permissions import PERSONAS, expect
 from feltbok.organisation.models import Service
@@ -14,12 +14,6 @@ MATRIX = {
     "GET": expect(403, admin=200),
     "POST": expect(403, admin=302),
 }
-
-
-def log_in_as(client, users, persona):
-    if persona != "anonymous":
-        enrol_totp(users[persona])
-        client.force_login(users[persona])
 
 
 def state(service, other_service):
