@@ -3,11 +3,14 @@
 import csv
 import io
 
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from feltbok.audit.models import AuditAction
+from feltbok.audit.services import log_action
 from feltbok.core.access import Perm, acting
 from feltbok.reports import statistics
 from feltbok.reports.forms import StatisticsForm
@@ -100,4 +103,21 @@ def statistics_export(request, actor, extension):
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{_filename(result, extension)}"'
+    # Figures leaving the system: which ones, by whom (aggregates only, nothing person-level).
+    query = table.query
+    with transaction.atomic():
+        log_action(
+            actor,
+            AuditAction.EXPORT,
+            object_type="statistics",
+            detail={
+                "format": extension,
+                "measure": query.measure,
+                "start": str(table.start),
+                "end": str(table.end),
+                "bucket": query.bucket,
+                "rows": list(query.rows),
+                "filters": {key: str(value) for key, value in query.filters.items()},
+            },
+        )
     return response

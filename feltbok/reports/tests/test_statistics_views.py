@@ -50,7 +50,9 @@ def test_permission_matrix(client, users, figures, persona, name):
     before = state()
     response = client.get(reverse(name), PERIOD | {"rows": "area"})
     assert response.status_code == MATRIX[name][persona]
-    assert state() == before
+    exported = name != "reports:statistics" and response.status_code == 200
+    # Nothing changes, except that a download is written in the access log.
+    assert state() == (before[0], before[1] + exported)
     if persona == "outsider":
         body = response.content.decode(errors="replace")
         assert "Vaterland" not in body
@@ -156,3 +158,12 @@ def test_query_count_does_not_grow(
     params = PERIOD | {"end": "2025-11-30", "rows": "area", "compare": "previous"}
     with django_assert_max_num_queries(20):
         assert client.get(reverse(name), params).status_code == 200
+
+
+def test_a_download_is_logged(login, figures, users):
+    login("analyst").get(reverse("reports:statistics_xlsx"), PERIOD | {"rows": "area"})
+    event = AuditEvent.objects.get(action="export")
+    assert event.actor == users["analyst"]
+    assert event.object_type == "statistics"
+    assert event.detail["format"] == "xlsx"
+    assert event.detail["rows"] == ["area"]
