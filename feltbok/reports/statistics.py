@@ -16,7 +16,16 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, DateField, Q, Sum, TextField
+from django.db.models import (
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Sum,
+    TextField,
+)
 from django.db.models.functions import Cast, TruncMonth, TruncQuarter, TruncWeek, TruncYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,10 +35,12 @@ from feltbok.fieldwork.models import (
     Encounter,
     EncounterKind,
     EncounterPerson,
+    FollowUpTime,
     IncidentKind,
     IncidentNote,
     OutreachMode,
     Patrol,
+    PatrolStatus,
     PlannedPatrol,
     Shift,
     Topic,
@@ -149,6 +160,7 @@ class Measure:
     dimensions: frozenset  # the dimensions it can be grouped and filtered by
     additive: bool = True  # whether cells add up to the totals
     category: str | None = None  # a measure counted per category (incidents by kind …)
+    counts_people: bool = True  # False for staff hours: not suppressed (nobody is counted)
 
 
 _ENCOUNTER_DIMS = frozenset(DIMENSIONS)
@@ -200,6 +212,13 @@ MEASURES = {
         gettext_lazy("Patrols planned per shift type"),
         frozenset({"team", "shift"}),
         category="shift",
+    ),
+    "hours": Measure(
+        "hours",
+        gettext_lazy("Field and follow-up hours"),
+        frozenset({"team"}),
+        category="hours",
+        counts_people=False,
     ),
 }
 
@@ -416,6 +435,8 @@ def _encounter_counts(actor, measure_key, bucket, group_dims, filters, start, en
 
 def _category_counts(actor, measure_key, bucket, filters, start, end):
     """Incidents, referrals, notifications and patrols: {(bucket, category): count}."""
+    if measure_key == "hours":
+        return _hours(actor, bucket, filters, start, end)
     if measure_key == "incidents":
         qs = scoped(actor, IncidentNote).filter(
             occurred_at__date__gte=start, occurred_at__date__lte=end
@@ -448,6 +469,55 @@ def _category_counts(actor, measure_key, bucket, filters, start, end):
     return out
 
 
+def _hours(actor, bucket, filters, start, end):
+    """Whole hours on ended patrols (each member's time) and registered follow-up: 3 queries.
+
+    The service's own patrols only (the Time page also credits joint patrols of partners).
+    """
+    trunc = BUCKETS[bucket][1]
+    patrols = scoped(actor, Patrol).filter(
+        status=PatrolStatus.ENDED, date__gte=start, date__lte=end
+    )
+    follow_up = scoped(actor, FollowUpTime).filter(date__gte=start, date__lte=end)
+    if "team" in filters:
+        patrols = patrols.filter(team_id=filters["team"])
+        follow_up = follow_up.filter(user__memberships__team_id=filters["team"])
+    duration = ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField())
+    seconds: dict[tuple, float] = {}
+    # First and second member on every patrol, then each other member.
+    for row in (
+        patrols.annotate(_bucket=trunc("date"))
+        .values("_bucket")
+        .annotate(_d=Sum(duration))
+        .order_by()
+    ):
+        key = (_as_date(row["_bucket"]), "field")
+        seconds[key] = seconds.get(key, 0) + 2 * row["_d"].total_seconds()
+    others = Patrol.other_members.through.objects.filter(patrol__in=patrols)
+    for row in (
+        others.annotate(
+            _bucket=trunc("patrol__date"),
+            _d=ExpressionWrapper(
+                F("patrol__ended_at") - F("patrol__started_at"), output_field=DurationField()
+            ),
+        )
+        .values("_bucket")
+        .annotate(_s=Sum("_d"))
+        .order_by()
+    ):
+        key = (_as_date(row["_bucket"]), "field")
+        seconds[key] = seconds.get(key, 0) + row["_s"].total_seconds()
+    for row in (
+        follow_up.annotate(_bucket=trunc("date"))
+        .values("_bucket")
+        .annotate(_m=Sum("minutes"))
+        .order_by()
+    ):
+        key = (_as_date(row["_bucket"]), "follow_up")
+        seconds[key] = seconds.get(key, 0) + row["_m"] * 60
+    return {key: round(value / 3600) for key, value in seconds.items()}
+
+
 def _as_date(value):
     if isinstance(value, datetime.datetime):
         return value.date()
@@ -465,6 +535,8 @@ def _labels(actor, key) -> dict:
         return dict(ReferralStatus.choices)
     if key == "notification_type":
         return {}
+    if key == "hours":
+        return {"field": _("Field hours"), "follow_up": _("Follow-up hours")}
     return dict(DIMENSIONS[key].choices)
 
 
@@ -521,7 +593,10 @@ def _build_table(actor, query, start, end, threshold) -> Table:
     for key, value in counts.items():
         if key[0] in column_index and key[1:] in row_index:
             cells[row_index[key[1:]]][column_index[key[0]]] += value
-    if measure.additive:
+    if not measure.counts_people:
+        protected = protect(cells, threshold, columns=len(buckets))
+        protected.hidden = set()
+    elif measure.additive:
         protected = protect(cells, threshold, columns=len(buckets))
     else:
         protected = _protect_distinct(actor, query, cells, row_keys, buckets, start, end, threshold)
@@ -540,6 +615,7 @@ def _build_table(actor, query, start, end, threshold) -> Table:
         "incident_kind": _("Kind"),
         "referral_status": _("Status"),
         "notification_type": _("Type"),
+        "hours": _("Hours"),
     }
     row_headers = [str(headers.get(key) or DIMENSIONS[key].label) for key in group_dims] or [
         _("Measure")

@@ -275,3 +275,28 @@ def test_the_service_can_raise_its_threshold(actors, patrol, area, service):
     result = run(actors["analyst"], query())
     assert result.table.threshold == 10
     assert result.table.grand_total is None
+
+
+def test_field_and_follow_up_hours(actors, service, users, team):
+    from feltbok.fieldwork.models import FollowUpTime, PatrolStatus
+
+    began = at(MONDAY, 18)
+    ended = Patrol.objects.create(
+        service=service,
+        team=team,
+        date=MONDAY,
+        shift=Shift.EVENING,
+        status=PatrolStatus.ENDED,
+        started_at=began,
+        ended_at=began + datetime.timedelta(hours=3),
+        first_member=users["worker"],
+        second_member=users["colleague"],
+    )
+    ended.other_members.add(users["peer_worker"])
+    FollowUpTime.objects.create(service=service, user=users["worker"], date=MONDAY, minutes=120)
+    result = run(actors["analyst"], query(measure="hours", bucket="month"))
+    # Three people for three hours; small figures are shown: hours count no clients.
+    assert table_dict(result) == {("Field hours",): [9], ("Follow-up hours",): [2]}
+    assert result.table.grand_total == 11
+    with pytest.raises(StatisticsError):
+        run(actors["analyst"], query(measure="hours", filters={"gender": "female"}))
