@@ -41,6 +41,7 @@ demo: install messages
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit --quiet --recursive feltbok --exclude '*/tests/*,*/migrations/*' --severity-level medium
 
 format: install-test
 	$(VENV)/bin/ruff format .

@@ -23,7 +23,7 @@ def _statement(model, vendor):
     placeholders = ", ".join(["%s"] * len(fields))
     pk = quote(model._meta.pk.column)
     # Names from the model's own metadata, never from input.
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608  # nosec B608
     return fields, sql + f"RETURNING {pk}"
 
 

@@ -142,7 +142,7 @@ def note_contact_times(person_ids, occurred_at, now):
     marks = ", ".join(["%s"] * len(person_ids))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET first_contact_at = COALESCE(first_contact_at, %s), "  # noqa: S608
+            f"UPDATE {table} SET first_contact_at = COALESCE(first_contact_at, %s), "  # noqa: S608  # nosec B608
             "last_contact_at = CASE WHEN last_contact_at IS NULL OR last_contact_at < %s "
             "THEN %s ELSE last_contact_at END, updated_at = %s "
             f"WHERE id IN ({marks})",
