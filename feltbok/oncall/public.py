@@ -83,13 +83,17 @@ def index(request):
     return _no_store(render(request, "oncall/public/index.html", {"services": rows}))
 
 
+def _render(request, settings_row, status=200, **extra):
+    context = _page_context(settings_row)
+    context.update(extra)
+    return _no_store(render(request, "oncall/public/form.html", context, status=status))
+
+
 @require_http_methods(["GET", "POST"])
 def concern(request, slug):
     settings_row = selectors.public_settings(slug)
-    context = _page_context(settings_row)
     if request.method == "GET":
-        context["form"] = ConcernForm()
-        return _no_store(render(request, "oncall/public/form.html", context))
+        return _render(request, settings_row, form=ConcernForm())
 
     # Refused before the body is read: too large, or too many from this client.
     try:
@@ -97,23 +101,18 @@ def concern(request, slug):
     except ValueError:
         length = MAX_BODY_BYTES + 1
     if length > MAX_BODY_BYTES:
-        context["form"] = ConcernForm()
-        context["refusal"] = _(
-            "What you sent was too large. Shorten the text and send it again, or call us."
-        )
-        return _no_store(render(request, "oncall/public/form.html", context, status=413))
+        refusal = _("What you sent was too large. Shorten the text and send it again, or call us.")
+        return _render(request, settings_row, 413, form=ConcernForm(), refusal=refusal)
     if over_rate_limit(request, settings_row):
-        context["form"] = None
-        context["refusal"] = _(
+        refusal = _(
             "We have received several reports from you in a short time. Wait a few minutes "
             "before you send another, or call us."
         )
-        return _no_store(render(request, "oncall/public/form.html", context, status=429))
+        return _render(request, settings_row, 429, form=None, refusal=refusal)
 
     form = ConcernForm(request.POST)
-    context["form"] = form
     if not form.is_valid():
-        return _no_store(render(request, "oncall/public/form.html", context, status=400))
+        return _render(request, settings_row, 400, form=form)
     if form.cleaned_data["website"]:
         # The honeypot was filled in: a bot. It sees the receipt; nothing is stored.
         return _no_store(redirect("concern:received", slug=slug))
@@ -130,12 +129,12 @@ def concern(request, slug):
     )
     if not data.concern.strip():
         form.add_error("concern", _("Tell us in a few words what worries you."))
-        return _no_store(render(request, "oncall/public/form.html", context, status=400))
+        return _render(request, settings_row, 400, form=form)
     try:
-        services.submit_public_concern(settings_row.service, data)
+        services.submit_public_concern(settings_row.service, data, settings_row=settings_row)
     except services.OncallError as error:
         form.add_error(None, str(error))
-        return _no_store(render(request, "oncall/public/form.html", context, status=400))
+        return _render(request, settings_row, 400, form=form)
     return _no_store(redirect("concern:received", slug=slug))
 
 

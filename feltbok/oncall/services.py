@@ -347,10 +347,13 @@ def _log_public(service_id, action, obj, detail):
     )
 
 
-def submit_public_concern(service, data: InquiryData) -> Inquiry:
-    """A concern from the public form: lands in the triage queue as a new inquiry."""
-    settings = OncallSettings.objects.filter(service=service, public_form_enabled=True).first()
-    if settings is None:
+def submit_public_concern(service, data: InquiryData, *, settings_row=None) -> Inquiry:
+    """A concern from the public form: lands in the triage queue as a new inquiry.
+
+    `settings_row` is the service's settings when the caller has just read them.
+    """
+    settings = settings_row or OncallSettings.objects.filter(service=service).first()
+    if settings is None or not settings.public_form_enabled or settings.service_id != service.pk:
         raise OncallError(_("This service does not take concerns through this form."))
     data.channel = Channel.PUBLIC_FORM
     if data.caller_type not in CallerType.values:
