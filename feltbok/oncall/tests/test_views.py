@@ -351,6 +351,12 @@ def test_the_patrol_sees_the_inquiry_in_patrol_mode_and_closes_it(client, users,
         {"next": patrol_url},
     )
     assert (response.status_code, response["Location"]) == (302, patrol_url)
+    assert "Record what was done" in client.get(patrol_url).content.decode()
+    response = client.post(
+        reverse("oncall:note", kwargs={"code": objects["sent"].code}),
+        {"next": patrol_url, "note": "Gikk Brugata rundt"},
+    )
+    assert (response.status_code, response["Location"]) == (302, patrol_url)
     response = client.post(
         reverse("oncall:close", kwargs={"code": objects["sent"].code}),
         {"next": patrol_url, "close-outcome": "not_found", "close-note": "Ikke der"},
@@ -358,6 +364,13 @@ def test_the_patrol_sees_the_inquiry_in_patrol_mode_and_closes_it(client, users,
     assert (response.status_code, response["Location"]) == (302, patrol_url)
     sent = Inquiry.objects.get(pk=objects["sent"].pk)
     assert (sent.status, sent.outcome) == ("closed", "not_found")
+    assert list(sent.events.values_list("kind", flat=True)) == [
+        "received",
+        "dispatched",
+        "following_up",
+        "note",
+        "closed",
+    ]
     assert "inquiry sent to this patrol" not in client.get(patrol_url).content.decode()
 
 
