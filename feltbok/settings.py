@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "feltbok.notifications",
     "feltbok.oncall",
     "feltbok.counts",
+    "feltbok.oversight",
 ]
 
 MIDDLEWARE = [
@@ -308,6 +309,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 # Small-cell suppression in aggregates: cells below this are shown as "<N".
 FELTBOK_SUPPRESSION_THRESHOLD = envint("FELTBOK_SUPPRESSION_THRESHOLD", 5, minimum=2)
+
+# Emergency access and access-log review (issue 7; feltbok/oversight, ADR 0011).
+FELTBOK_EMERGENCY_ACCESS_HOURS = envint("FELTBOK_EMERGENCY_ACCESS_HOURS", 12, minimum=1)
+FELTBOK_NORMAL_SCOPE_DAYS = envint("FELTBOK_NORMAL_SCOPE_DAYS", 365, minimum=1)
+FELTBOK_REVIEW_BURST_THRESHOLD = envint("FELTBOK_REVIEW_BURST_THRESHOLD", 30, minimum=2)
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,7 @@ urlpatterns = [
     path("followup/", include("feltbok.followup.urls")),
     path("oncall/", include("feltbok.oncall.urls")),
     path("counts/", include("feltbok.counts.urls")),
+    path("oversight/", include("feltbok.oversight.urls")),
     path("concern/", include("feltbok.oncall.public_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -57,6 +57,9 @@ class Perm(StrEnum):
     RECORD_COUNTS = "record_counts"  # record observations (peer workers: only their own)
     VIEW_COUNT_RESULT = "view_count_result"  # the full result of a count
     VIEW_COUNT_AGGREGATES = "view_count_aggregates"  # the result with small cells suppressed
+    # Emergency access and access-log review (issue 7, scope 3 and 4)
+    BREAK_GLASS = "break_glass"  # open a person outside the normal scope, giving a reason
+    REVIEW_ACCESS = "review_access"  # emergency accesses, access-log review, monthly report
 
 
 _FIELD = {
@@ -185,6 +188,17 @@ _COUNTS_PERMISSIONS: dict[str, set[Perm]] = {
     Role.ADMIN: {Perm.VIEW_COUNT_RESULT},
 }
 for _role, _extra in _COUNTS_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
+
+# Emergency access and access-log review (issue 7): staff who open person pages (workers,
+# on-call coordinators) may break the glass, giving a reason; team leads are always in scope
+# and review the log. Whether a person is in scope is decided in oversight.selectors.
+_OVERSIGHT_PERMISSIONS: dict[str, set[Perm]] = {
+    Role.WORKER: {Perm.BREAK_GLASS},
+    Role.COORDINATOR: {Perm.BREAK_GLASS},
+    Role.TEAM_LEAD: {Perm.REVIEW_ACCESS},
+}
+for _role, _extra in _OVERSIGHT_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
 
 

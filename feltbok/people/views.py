@@ -31,6 +31,10 @@ def search(request, actor):
 @require_GET
 @acting(Perm.VIEW_PERSON)
 def detail(request, actor, code):
+    from feltbok.oversight.selectors import needs_emergency_access  # break the glass (issue 7)
+
+    if needs_emergency_access(actor, code):
+        return redirect("oversight:emergency", code=code)
     person = selectors.open_person(actor, code)
     context = {
         "person": person,
