@@ -125,6 +125,34 @@ class ObservationForm(forms.Form):
         return data
 
 
+class MergeForm(forms.Form):
+    """Two observations the key did not match, merged by hand."""
+
+    keep = forms.ChoiceField(label=_("Keep (counted)"))
+    merge = forms.ChoiceField(label=_("Merge into it (the same person)"))
+
+    def __init__(self, *args, observations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "–")] + [(str(o.code), observation_label(o)) for o in observations]
+        self.fields["keep"].choices = choices
+        self.fields["merge"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("keep") and data.get("keep") == data.get("merge"):
+            self.add_error("merge", _("Choose two different observations."))
+        return data
+
+
+def observation_label(observation):
+    who = observation.person.display_name if observation.person else _("Anonymous")
+    return (
+        f"{who} · {observation.get_gender_display()} · {observation.get_age_band_display()} · "
+        f"{observation.category} · {observation.observed_on:%d.%m.%Y} · "
+        f"{observation.get_source_display()}"
+    )
+
+
 class BulkSourceForm(forms.Form):
     """The source of a whole batch of paper forms."""
 

@@ -97,6 +97,18 @@ def merges_for(actor, campaign: Campaign) -> list[Merge]:
     return merges
 
 
+def unmerged_observations(actor, campaign: Campaign) -> list[Observation]:
+    """Observations counted as persons of their own: the candidates for a merge by hand."""
+    actor.require(Perm.MANAGE_COUNTS)
+    return list(
+        Observation.objects.filter(
+            campaign=campaign, service_id=actor.service_id, merged_into__isnull=True
+        )
+        .select_related("category", "person")
+        .order_by("observed_on", "pk")
+    )
+
+
 def merge_for(actor, code) -> Merge:
     actor.require(Perm.MANAGE_COUNTS)
     return get_scoped_or_404(actor, Merge.objects.select_related("campaign", "primary"), code=code)

@@ -286,3 +286,50 @@ def unmerge(actor, merge: Merge) -> Merge:
             detail={"undone": True, "observations": [str(o.code) for o in merged]},
         )
     return merge
+
+
+def merge_observations(actor, primary: Observation, duplicate: Observation) -> Merge:
+    """Merge by hand what the key could not find (a typo in the initials, a known person who
+    was also recorded anonymously): `duplicate` is then counted as `primary`."""
+    actor.require(Perm.MANAGE_COUNTS)
+    if primary.pk == duplicate.pk:
+        raise CountError(_("Choose two different observations."))
+    if primary.campaign_id != duplicate.campaign_id:
+        raise CountError(_("The observations belong to different counts."))
+    with transaction.atomic():
+        campaign = _locked(actor, primary.campaign)
+        if campaign.status == CampaignStatus.CLOSED:
+            raise CountError(_("The count is closed: its result is final."))
+        rows = Observation.objects.select_for_update().filter(
+            pk__in=[primary.pk, duplicate.pk], campaign=campaign
+        )
+        if any(row.merged_into_id for row in rows):
+            raise CountError(_("One of them is already merged into another observation."))
+        if Observation.objects.filter(merged_into=duplicate).exists():
+            raise CountError(
+                _("Others are merged into the observation to merge: undo those merges first.")
+            )
+        Observation.objects.filter(pk=duplicate.pk).update(
+            merged_into=primary, updated_at=timezone.now()
+        )
+        merge = Merge.objects.create(
+            service_id=actor.service_id,
+            campaign=campaign,
+            primary=primary,
+            automatic=False,
+            basis="manual",
+            merged_by=actor.user,
+        )
+        merge.merged.add(duplicate)
+        log_action(
+            actor,
+            AuditAction.CREATE,
+            merge,
+            detail={
+                "campaign": str(campaign.code),
+                "kept": str(primary.code),
+                "merged": [str(duplicate.code)],
+                "automatic": False,
+            },
+        )
+    return merge

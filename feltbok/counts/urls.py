@@ -12,6 +12,7 @@ urlpatterns = [
     path("<uuid:code>/bulk/", views.bulk, name="bulk"),
     path("<uuid:code>/paper/", views.paper, name="paper"),
     path("<uuid:code>/duplicates/", views.duplicates, name="duplicates"),
+    path("<uuid:code>/merge/", views.merge, name="merge"),
     path("<uuid:code>/result/", views.result, name="result"),
     path("<uuid:code>/export/", views.export, name="export"),
     path("merges/<uuid:code>/undo/", views.unmerge, name="unmerge"),

@@ -272,15 +272,42 @@ def paper(request, actor, code):
     )
 
 
+def _render_duplicates(request, actor, campaign, form=None, status=200):
+    observations = selectors.unmerged_observations(actor, campaign)
+    form = form or forms.MergeForm(observations=observations)
+    return render(
+        request,
+        "counts/duplicates.html",
+        {"campaign": campaign, "merges": selectors.merges_for(actor, campaign), "form": form},
+        status=status,
+    )
+
+
 @require_GET
 @acting(Perm.MANAGE_COUNTS)
 def duplicates(request, actor, code):
     campaign = selectors.campaign_for(actor, code)
-    return render(
-        request,
-        "counts/duplicates.html",
-        {"campaign": campaign, "merges": selectors.merges_for(actor, campaign)},
-    )
+    return _render_duplicates(request, actor, campaign)
+
+
+@require_POST
+@acting(Perm.MANAGE_COUNTS)
+def merge(request, actor, code):
+    campaign = selectors.campaign_for(actor, code)
+    observations = selectors.unmerged_observations(actor, campaign)
+    form = forms.MergeForm(request.POST, observations=observations)
+    if form.is_valid():
+        by_code = {str(o.code): o for o in observations}
+        try:
+            services.merge_observations(
+                actor, by_code[form.cleaned_data["keep"]], by_code[form.cleaned_data["merge"]]
+            )
+        except services.CountError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Merged: the two observations are counted as one person."))
+            return redirect("counts:duplicates", code=campaign.code)
+    return _render_duplicates(request, actor, campaign, form=form, status=400)
 
 
 @require_POST

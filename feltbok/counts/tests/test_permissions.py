@@ -36,6 +36,7 @@ MATRIX = {
     ("GET", "counts:paper"): RECORD_GET,
     ("GET", "counts:duplicates"): LEAD_GET,
     ("POST", "counts:unmerge"): LEAD_POST,
+    ("POST", "counts:merge"): LEAD_POST,
     ("GET", "counts:result"): RESULT,
     ("GET", "counts:export"): RESULT,
 }
@@ -43,13 +44,19 @@ MATRIX = {
 
 @pytest.fixture
 def merged(actors, campaign, today):
-    """Two observations of K.N. (1970), merged into one."""
+    """Two observations of K.N. (1970), merged into one; and K.M. (1970), a typo of K.N."""
     services.record_observation(actors["worker"], campaign, anonymous(today))
     services.record_observation(actors["worker"], campaign, anonymous(today, source="shelter"))
+    services.record_observation(actors["worker"], campaign, anonymous(today, initials="KM"))
     return Merge.objects.get()
 
 
-def post_data(name, today):
+def post_data(name, today, merge):
+    if name == "counts:merge":
+        typo = (
+            Observation.objects.filter(merged_into__isnull=True).exclude(pk=merge.primary_id).get()
+        )
+        return {"keep": str(merge.primary.code), "merge": str(typo.code)}
     if name == "counts:create":
         return {
             "name": "Ny telling",
@@ -105,7 +112,9 @@ def test_permission_matrix(client, users, campaign, merged, today, persona, meth
     before = state(campaign)
     audit_before = AuditEvent.objects.filter(service=campaign.service).count()
 
-    response = client.post(url, post_data(name, today)) if method == "POST" else client.get(url)
+    response = (
+        client.post(url, post_data(name, today, merged)) if method == "POST" else client.get(url)
+    )
 
     expected = MATRIX[(method, name)][persona]
     assert response.status_code == expected, (persona, url)

@@ -382,3 +382,40 @@ def test_a_hidden_situation_cannot_be_worked_out_from_ethos_light(actors, campai
     assert "4 People living in institutions, due to leave without a home" not in published
     for table in outcome.tables:
         assert sum(row.value.suppressed for row in table.rows) != 1, table.key
+
+
+def test_team_lead_merges_a_typo_by_hand_and_can_undo_it(actors, campaign, today):
+    first = services.record_observation(actors["worker"], campaign, anonymous(today))
+    typo = services.record_observation(actors["worker"], campaign, anonymous(today, initials="KM"))
+    assert selectors.result(actors["team_lead"], campaign).total == 2
+
+    merge = services.merge_observations(actors["team_lead"], first, typo)
+
+    typo.refresh_from_db()
+    assert typo.merged_into == first
+    assert (merge.automatic, merge.basis, merge.merged_by) == (
+        False,
+        "manual",
+        actors["team_lead"].user,
+    )
+    assert selectors.result(actors["team_lead"], campaign).total == 1
+    assert AuditEvent.objects.filter(object_type="merge", action="create").count() == 1
+    with pytest.raises(services.CountError, match="already merged"):
+        services.merge_observations(actors["team_lead"], first, typo)
+    services.unmerge(actors["team_lead"], merge)
+    assert selectors.result(actors["team_lead"], campaign).total == 2
+
+
+def test_manual_merge_refusals_change_nothing(actors, campaign, today):
+    first = services.record_observation(actors["worker"], campaign, anonymous(today))
+    services.record_observation(actors["worker"], campaign, anonymous(today))  # merged into first
+    other = services.record_observation(actors["worker"], campaign, anonymous(today, initials="XY"))
+    with pytest.raises(services.CountError, match="two different"):
+        services.merge_observations(actors["team_lead"], first, first)
+    with pytest.raises(services.CountError, match="undo those merges first"):
+        services.merge_observations(actors["team_lead"], other, first)
+    with pytest.raises(PermissionDenied):
+        services.merge_observations(actors["worker"], first, other)
+    assert Merge.objects.count() == 1
+    other.refresh_from_db()
+    assert other.merged_into is None

@@ -258,3 +258,18 @@ def test_duplicates_page_and_unmerge(login, actors, campaign, today):
     response = client.post(reverse("counts:unmerge", kwargs={"code": merge.code}))
     assert response.status_code == 302
     assert Observation.objects.filter(merged_into__isnull=True).count() == 2
+
+
+def test_merge_by_hand_from_the_duplicates_page(login, actors, campaign, today):
+    first = services.record_observation(actors["worker"], campaign, anonymous(today))
+    typo = services.record_observation(actors["worker"], campaign, anonymous(today, initials="KM"))
+    client = login("team_lead")
+    assert "Merge by hand" in client.get(url("counts:duplicates", campaign)).content.decode()
+    same = client.post(url("counts:merge", campaign), {"keep": first.code, "merge": first.code})
+    assert same.status_code == 400
+    assert "Choose two different observations" in same.content.decode()
+    assert not Merge.objects.exists()
+    response = client.post(url("counts:merge", campaign), {"keep": first.code, "merge": typo.code})
+    assert response.status_code == 302
+    typo.refresh_from_db()
+    assert typo.merged_into == first
