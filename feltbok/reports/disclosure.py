@@ -198,12 +198,17 @@ def feasible_interval(table: ProtectedTable, row: int, column: int) -> tuple[int
     return value - down, value + up
 
 
-def _audit(grid, hidden, threshold) -> tuple[int, int] | None:
-    """The first hidden entry whose feasible interval is narrower than `threshold`."""
-    for position in sorted(hidden):
+def _audit(grid, hidden, threshold, passed) -> tuple[int, int] | None:
+    """The first hidden entry whose feasible interval is narrower than `threshold`.
+
+    Hiding more only ever widens the intervals, so an entry that passed once (in `passed`)
+    is not checked again.
+    """
+    for position in sorted(hidden - passed):
         down, up = _feasible_room(grid, hidden, position, threshold)
         if down + up < threshold:
             return position
+        passed.add(position)
     return None
 
 
@@ -239,12 +244,13 @@ def protect_table(table: ProtectedTable, threshold_value: int, audit: bool = Tru
         for c, value in enumerate(line)
         if 0 < value < threshold_value
     }
+    passed: set[tuple[int, int]] = set()
     while True:
         while _complete(grid, hidden):
             pass
         if not audit or not hidden:
             break
-        weak = _audit(grid, hidden, threshold_value)
+        weak = _audit(grid, hidden, threshold_value, passed)
         if weak is None:
             break
         r, c = weak
