@@ -1,5 +1,6 @@
 """Small-cell suppression: a count from 1 to threshold−1 is never published as such."""
 
+from collections import deque
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -154,9 +155,9 @@ def _max_flow(edges, values, source, sink, skip, limit) -> int:
     flow = 0
     while flow < limit:
         parents = {source: None}
-        queue = [source]
+        queue = deque([source])
         while queue and sink not in parents:
-            node = queue.pop(0)
+            node = queue.popleft()
             for neighbour in adjacency.get(node, ()):
                 if neighbour not in parents and capacity.get((node, neighbour), 0) > 0:
                     parents[neighbour] = node
