@@ -71,6 +71,7 @@ def _page_context(settings_row):
         "on_call_open": hours.on_call_open,
         "on_call_hours": hours.on_call_hours,
         "walk_in_hours": hours.walk_in_hours,
+        "exceptions": hours.exceptions,
     }
 
 

@@ -90,11 +90,15 @@ def is_open(service, kind, at=None) -> bool:
     return any(start <= at < end for start, end in periods)
 
 
+UPCOMING_DAYS = 14
+
+
 @dataclass
 class PublicHours:
     on_call_open: bool
     on_call_hours: list
     walk_in_hours: list
+    exceptions: list
 
 
 def public_hours(settings_row, at=None) -> PublicHours:
@@ -113,11 +117,16 @@ def public_hours(settings_row, at=None) -> PublicHours:
         if row.kind == LineKind.ON_CALL:
             on_call.setdefault(row.weekday, []).append(row)
     yesterday = local_day - datetime.timedelta(days=1)
+    # Yesterday and today decide "open now"; the next two weeks are shown (holidays).
+    nearby = list(
+        OpeningException.objects.filter(
+            service_id=service_id,
+            date__gte=yesterday,
+            date__lte=local_day + datetime.timedelta(days=UPCOMING_DAYS),
+        ).order_by("date", "kind")
+    )
     exceptions = {
-        row.date: row
-        for row in OpeningException.objects.filter(
-            service_id=service_id, kind=LineKind.ON_CALL, date__gte=yesterday, date__lte=local_day
-        )
+        row.date: row for row in nearby if row.kind == LineKind.ON_CALL and row.date <= local_day
     }
     periods = _periods_of_day(yesterday, on_call, exceptions, zone) + _periods_of_day(
         local_day, on_call, exceptions, zone
@@ -130,6 +139,7 @@ def public_hours(settings_row, at=None) -> PublicHours:
         on_call_open=any(start <= at < end for start, end in periods),
         on_call_hours=days(LineKind.ON_CALL),
         walk_in_hours=days(LineKind.WALK_IN),
+        exceptions=[row for row in nearby if row.date >= local_day],
     )
 
 

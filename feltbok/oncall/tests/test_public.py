@@ -206,3 +206,16 @@ def test_public_form_wrong_method(client, public):
     assert client.put(FORM).status_code == 405
     assert client.post(RECEIPT).status_code == 405
     assert client.post("/concern/").status_code == 405
+
+
+def test_upcoming_exceptions_are_shown_on_the_form(client, public, service):
+    import datetime
+
+    from django.utils import timezone
+
+    from feltbok.oncall.models import OpeningException
+
+    soon = timezone.localdate() + datetime.timedelta(days=3)
+    OpeningException.objects.create(service=service, kind="oncall", date=soon, note="Helligdag")
+    html = client.get(FORM).content.decode()
+    assert "Helligdag" in html
