@@ -3,6 +3,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from feltbok.core.forms import DesignSystemMixin
 from feltbok.counts.models import (
     Comorbidity,
     CountAgeBand,
@@ -16,7 +17,7 @@ from feltbok.people.models import Gender
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(DesignSystemMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     definition = forms.ModelChoiceField(
         label=_("Definition"),
@@ -41,7 +42,7 @@ def _category_choices(categories):
     return [(c.code, str(c)) for c in categories]
 
 
-class ObservationForm(forms.Form):
+class ObservationForm(DesignSystemMixin, forms.Form):
     """One observation on a phone. `person` is set when a known person is counted."""
 
     observed_on = forms.DateField(label=_("Date"), widget=DATE)
@@ -125,7 +126,7 @@ class ObservationForm(forms.Form):
         return data
 
 
-class MergeForm(forms.Form):
+class MergeForm(DesignSystemMixin, forms.Form):
     """Two observations the key did not match, merged by hand."""
 
     keep = forms.ChoiceField(label=_("Keep (counted)"))
@@ -153,7 +154,7 @@ def observation_label(observation):
     )
 
 
-class BulkSourceForm(forms.Form):
+class BulkSourceForm(DesignSystemMixin, forms.Form):
     """The source of a whole batch of paper forms."""
 
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices, initial=Source.PATROL)
@@ -162,7 +163,7 @@ class BulkSourceForm(forms.Form):
     )
 
 
-class BulkRowForm(forms.Form):
+class BulkRowForm(DesignSystemMixin, forms.Form):
     """One line of the paper form. An empty line is skipped."""
 
     observed_on = forms.DateField(label=_("Date"), widget=DATE)
