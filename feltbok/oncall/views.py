@@ -1,7 +1,11 @@
 """On-call pages: the dispatch board, logging a call, an inquiry and its steps, walk-ins,
 opening hours. Thin views over services and selectors."""
 
+import datetime
+import uuid
+
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -242,7 +246,11 @@ def link_person(request, actor, code):
 
     inquiry = selectors.inquiry_for_update(actor, code)
     if request.method == "POST":
-        person = get_scoped_or_404(actor, Person, code=request.POST.get("person", "") or None)
+        try:
+            code = uuid.UUID(request.POST.get("person", ""))
+        except ValueError as exc:
+            raise Http404 from exc
+        person = get_scoped_or_404(actor, Person, code=code)
         try:
             services.link_person(actor, inquiry, person)
         except services.OncallError as error:
@@ -268,7 +276,7 @@ def walk_ins(request, actor):
     raw = request.GET.get("date", "")
     if raw:
         try:
-            day = timezone.datetime.fromisoformat(raw).date()
+            day = datetime.date.fromisoformat(raw)
         except ValueError:
             day = today
     context = {

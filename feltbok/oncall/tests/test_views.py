@@ -518,3 +518,19 @@ def test_an_unknown_nickname_stores_no_walk_in(client, users, objects, person):
     assert response.status_code == 400
     assert "No known person has that nickname." in response.content.decode()
     assert WalkInVisit.objects.count() == 0
+
+
+@pytest.mark.parametrize("code", ["", "not-a-uuid", "00000000-0000-0000-0000-000000000000"])
+def test_linking_an_unknown_person_is_404(client, users, service, objects, code):
+    log_in_as(client, users, "coordinator")
+    before = state(service, objects)
+    response = client.post(url_for("oncall:link_person", objects), {"person": code})
+    assert response.status_code == 404
+    assert state(service, objects) == before
+
+
+@pytest.mark.parametrize("day", ["2026-11-20", "yesterday", ""])
+def test_walk_ins_of_another_day(client, users, objects, day):
+    log_in_as(client, users, "worker")
+    response = client.get(reverse("oncall:walk_ins"), {"date": day})
+    assert response.status_code == 200
