@@ -39,7 +39,7 @@ def cell(value: int) -> Cell:
 #    then equal it). Repeat until nothing changes.
 # 3. Audit: for every hidden entry, compute exactly how far its value could move while every
 #    published entry and every relation stays true and no count goes below zero (a flow
-#    problem, see `_feasible_room`). If the feasible interval is narrower than the threshold,
+#    problem, see `_Residual.room`). If the feasible interval is narrower than the threshold,
 #    hide one more entry in its row or column (the smallest non-zero first) and go back to 2.
 #    Hiding everything always passes, so this ends; usually one or two rounds suffice.
 #
@@ -137,64 +137,73 @@ def _node_edges(grid, hidden):
     return edges
 
 
-def _max_flow(edges, values, source, sink, skip, limit) -> int:
-    """Flow from source to sink through the residual graph, at most `limit` (BFS paths).
+class _Residual:
+    """The hidden entries as a residual graph, built once per audit round.
 
     Each hidden entry (a → b, current value v) can carry more a → b without bound, or less,
-    i.e. b → a, up to v. The entry `skip` itself is left out.
+    i.e. b → a, up to v.
     """
-    capacity: dict[tuple, int] = {}
-    adjacency: dict[object, set] = {}
-    for position, (a, b) in edges.items():
-        if position == skip:
-            continue
-        capacity[(a, b)] = capacity.get((a, b), 0) + INFINITE
-        capacity[(b, a)] = capacity.get((b, a), 0) + values[position]
-        adjacency.setdefault(a, set()).add(b)
-        adjacency.setdefault(b, set()).add(a)
-    flow = 0
-    while flow < limit:
-        parents = {source: None}
-        queue = deque([source])
-        while queue and sink not in parents:
-            node = queue.popleft()
-            for neighbour in adjacency.get(node, ()):
-                if neighbour not in parents and capacity.get((node, neighbour), 0) > 0:
-                    parents[neighbour] = node
-                    queue.append(neighbour)
-        if sink not in parents:
-            break
-        path = []
-        node = sink
-        while parents[node] is not None:
-            path.append((parents[node], node))
-            node = parents[node]
-        push = min(min(capacity[edge] for edge in path), limit - flow)
-        for a, b in path:
-            capacity[(a, b)] -= push
-            capacity[(b, a)] = capacity.get((b, a), 0) + push
-        flow += push
-    return flow
 
+    def __init__(self, grid, hidden):
+        self.edges = _node_edges(grid, hidden)
+        self.values = {p: grid[p[0]][p[1]] for p in hidden}
+        self.capacity: dict[tuple, int] = {}
+        self.adjacency: dict[object, set] = {}
+        for position, (a, b) in self.edges.items():
+            self.capacity[(a, b)] = self.capacity.get((a, b), 0) + INFINITE
+            self.capacity[(b, a)] = self.capacity.get((b, a), 0) + self.values[position]
+            self.adjacency.setdefault(a, set()).add(b)
+            self.adjacency.setdefault(b, set()).add(a)
 
-def _feasible_room(grid, hidden, position, limit) -> tuple[int, int]:
-    """How far the hidden entry can go down and up (each capped at `limit`).
+    def max_flow(self, source, sink, skip, limit) -> int:
+        """Flow from source to sink, at most `limit`, leaving the entry `skip` out (BFS paths)."""
+        a, b = self.edges[skip]
+        removed = {(a, b): INFINITE, (b, a): self.values[skip]}
+        flow_on: dict[tuple, int] = {}  # net flow pushed, antisymmetric
 
-    Up: more flow on a → b must come back b → a through the other hidden entries. Down: less
-    on a → b is the same as a → b through the others, and never below zero.
-    """
-    edges = _node_edges(grid, hidden)
-    values = {p: grid[p[0]][p[1]] for p in hidden}
-    a, b = edges[position]
-    up = _max_flow(edges, values, b, a, position, limit)
-    down = _max_flow(edges, values, a, b, position, min(limit, values[position]))
-    return down, up
+        def residual(x, y):
+            return self.capacity.get((x, y), 0) - removed.get((x, y), 0) - flow_on.get((x, y), 0)
+
+        flow = 0
+        while flow < limit:
+            parents = {source: None}
+            queue = deque([source])
+            while queue and sink not in parents:
+                node = queue.popleft()
+                for neighbour in self.adjacency.get(node, ()):
+                    if neighbour not in parents and residual(node, neighbour) > 0:
+                        parents[neighbour] = node
+                        queue.append(neighbour)
+            if sink not in parents:
+                break
+            path = []
+            node = sink
+            while parents[node] is not None:
+                path.append((parents[node], node))
+                node = parents[node]
+            push = min(min(residual(x, y) for x, y in path), limit - flow)
+            for x, y in path:
+                flow_on[(x, y)] = flow_on.get((x, y), 0) + push
+                flow_on[(y, x)] = flow_on.get((y, x), 0) - push
+            flow += push
+        return flow
+
+    def room(self, position, limit) -> tuple[int, int]:
+        """How far the hidden entry can go down and up (each capped at `limit`).
+
+        Up: more flow on a → b must come back b → a through the other hidden entries. Down:
+        less on a → b is the same as a → b through the others, and never below zero.
+        """
+        a, b = self.edges[position]
+        up = self.max_flow(b, a, position, limit)
+        down = self.max_flow(a, b, position, min(limit, self.values[position]))
+        return down, up
 
 
 def feasible_interval(table: ProtectedTable, row: int, column: int) -> tuple[int, int]:
     """The values a hidden entry could have, given what is published (capped far out)."""
     grid = extended_grid(table)
-    down, up = _feasible_room(grid, table.hidden, (row, column), INFINITE)
+    down, up = _Residual(grid, table.hidden).room((row, column), INFINITE)
     value = grid[row][column]
     return value - down, value + up
 
@@ -205,8 +214,9 @@ def _audit(grid, hidden, threshold, passed) -> tuple[int, int] | None:
     Hiding more only ever widens the intervals, so an entry that passed once (in `passed`)
     is not checked again.
     """
+    graph = _Residual(grid, hidden)
     for position in sorted(hidden - passed):
-        down, up = _feasible_room(grid, hidden, position, threshold)
+        down, up = graph.room(position, threshold)
         if down + up < threshold:
             return position
         passed.add(position)
