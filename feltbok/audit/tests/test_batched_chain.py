@@ -28,17 +28,23 @@ def test_held_events_are_chained_in_order_when_the_block_ends(actors, person):
     assert verify_chain(worker.service_id) == []
 
 
+def failing_entry(worker, person):
+    """An entry that writes a person and an event, then fails."""
+    with audited_savepoint():
+        create_person(
+            worker, PersonData(anonymity_level="nickname", nickname="Gone", gender="male")
+        )
+        log_action(worker, AuditAction.READ, person, reason="dropped")
+        raise ValueError("the entry fails after its writes")
+
+
 def test_a_rolled_back_unit_leaves_no_event_and_no_gap(actors, person):
     worker = actors["worker"]
     with transaction.atomic(), batched_chain(worker.service_id):
         with audited_savepoint():
             log_action(worker, AuditAction.READ, person, reason="kept")
-        with pytest.raises(ValueError), audited_savepoint():
-            create_person(
-                worker, PersonData(anonymity_level="nickname", nickname="Gone", gender="male")
-            )
-            log_action(worker, AuditAction.READ, person, reason="dropped")
-            raise ValueError("the entry fails after its writes")
+        with pytest.raises(ValueError, match="fails after its writes"):
+            failing_entry(worker, person)
         with audited_savepoint():
             log_action(worker, AuditAction.READ, person, reason="also kept")
 
@@ -49,12 +55,17 @@ def test_a_rolled_back_unit_leaves_no_event_and_no_gap(actors, person):
     assert verify_chain(worker.service_id) == []
 
 
+def cut_off_batch(worker, person):
+    with transaction.atomic(), batched_chain(worker.service_id):
+        log_action(worker, AuditAction.READ, person)
+        raise RuntimeError("cut off")
+
+
 def test_an_error_in_the_block_appends_nothing(actors, person):
     worker = actors["worker"]
     before = AuditEvent.objects.count()
-    with pytest.raises(RuntimeError), transaction.atomic(), batched_chain(worker.service_id):
-        log_action(worker, AuditAction.READ, person)
-        raise RuntimeError("cut off")
+    with pytest.raises(RuntimeError, match="cut off"):
+        cut_off_batch(worker, person)
     assert AuditEvent.objects.count() == before
     assert verify_chain(worker.service_id) == []
 
@@ -69,9 +80,9 @@ def test_another_services_event_is_not_held(actors, person):
 
 @pytest.mark.django_db(transaction=True)
 def test_batched_chain_needs_a_transaction(actors):
+    chain = batched_chain(actors["worker"].service_id)
     with pytest.raises(RuntimeError, match="inside a transaction"):
-        with batched_chain(actors["worker"].service_id):
-            pass
+        chain.__enter__()
 
 
 def test_writes_inside_a_rollback_unit_take_no_savepoint_of_their_own(actors):
@@ -79,11 +90,10 @@ def test_writes_inside_a_rollback_unit_take_no_savepoint_of_their_own(actors):
     log_action(worker, AuditAction.SEARCH, object_type="person")  # the chain head exists
 
     def savepoints(unit):
-        with CaptureQueriesContext(connection) as queries, unit():
-            with write_transaction():
-                create_person(
-                    worker, PersonData(anonymity_level="nickname", nickname="S", gender="male")
-                )
+        with CaptureQueriesContext(connection) as queries, unit(), write_transaction():
+            create_person(
+                worker, PersonData(anonymity_level="nickname", nickname="S", gender="male")
+            )
         return sum(query["sql"].startswith("SAVEPOINT") for query in queries)
 
     assert savepoints(audited_savepoint) == 1  # the unit's own
