@@ -19,7 +19,7 @@ class EmergencyAccessForm(DesignSystemMixin, forms.Form):
     reason_text = forms.CharField(
         label=_("Explanation"),
         max_length=300,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 20}),
         help_text=_(
             "What happened, and why it cannot wait. Your team lead reads this. "
             "At least %(n)s characters."
