@@ -1,6 +1,6 @@
 """Reads of field work, scoped to the actor's service."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,13 +32,6 @@ def areas_in_use(actor):
     return scoped(actor, FieldArea).valid_on(timezone.localdate()).order_by("name")
 
 
-def visible_patrols(actor):
-    """The actor's service's patrols, and joint patrols where it is a partner."""
-    return Patrol.objects.filter(
-        Q(service_id=actor.service_id) | Q(partner_services=actor.service_id)
-    ).distinct()
-
-
 def partner_patrols(actor):
     """Joint patrols run by other services where the actor's service is a partner."""
     return Patrol.objects.filter(partner_services=actor.service_id)
@@ -46,17 +39,22 @@ def partner_patrols(actor):
 
 def patrol_for(actor, code) -> Patrol:
     actor.require(Perm.VIEW_PATROLS)
-    queryset = (
-        visible_patrols(actor)
-        .select_related("service", "first_member", "second_member")
-        .prefetch_related(
-            "other_members", Prefetch("areas", queryset=FieldArea.objects.order_by("name"))
-        )
+    # By its code (the unique index), then visibility: "own OR partner" in SQL makes SQLite
+    # scan every patrol of the service.
+    queryset = Patrol.objects.select_related(
+        "service", "first_member", "second_member"
+    ).prefetch_related(
+        "other_members",
+        "partner_services",
+        Prefetch("areas", queryset=FieldArea.objects.order_by("name")),
     )
-    try:
-        return queryset.get(code=code)
-    except Patrol.DoesNotExist as exc:
-        raise Http404 from exc
+    patrol = queryset.filter(code=code).first()
+    partner = patrol is not None and any(
+        service.pk == actor.service_id for service in patrol.partner_services.all()
+    )
+    if patrol is None or (patrol.service_id != actor.service_id and not partner):
+        raise Http404
+    return patrol
 
 
 def current_visit(patrol):

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +34,6 @@ from feltbok.audit.models import AuditAction
 from feltbok.audit.services import audited_savepoint, batched_chain, log_action
 from feltbok.core.access import Actor, Perm, scoped
 from feltbok.core.rows import insert_row
-from feltbok.fieldwork import selectors as fieldwork_selectors
 from feltbok.fieldwork import services as fieldwork
 from feltbok.fieldwork.models import (
     AreaVisit,
@@ -43,6 +41,7 @@ from feltbok.fieldwork.models import (
     Encounter,
     EnvironmentObservation,
     IncidentNote,
+    Patrol,
 )
 from feltbok.organisation.models import Environment, FieldArea, Place
 from feltbok.people.models import Person
@@ -235,33 +234,63 @@ class Batch:
 
     def _load_refs(self, refs):
         actor = self.actor
-        own = Q(service_id=actor.service_id)
-        # On a joint patrol run by another service, partner staff record their own contacts
-        # in its areas, places and visits (the services check the rest).
-        joint = fieldwork_selectors.partner_patrols(actor)
-        joint_areas = joint.values("areas")
-        self.areas = _by_code(FieldArea.objects.filter(own | Q(pk__in=joint_areas)), refs["area"])
-        self.places = _by_code(Place.objects.filter(own | Q(area__in=joint_areas)), refs["place"])
-        self.environments = _by_code(scoped(actor, Environment), refs["environment"])
-        self.visits = _by_code(AreaVisit.objects.filter(own | Q(patrol__in=joint)), refs["visit"])
+        # Each kind is read by its codes (the unique index), then only what the actor may use
+        # is kept: the own service's rows, and on a joint patrol run by another service, that
+        # patrol's areas, places and visits (partner staff record their own contacts there).
+        # A filter "own OR joint" in SQL makes SQLite scan every row of the service.
+        patrols = _by_code(
+            Patrol.objects.prefetch_related("other_members", "areas", "partner_services"),
+            refs["patrol"],
+        )
+        visits = _by_code(AreaVisit.objects.all(), refs["visit"])
         self.encounters = _by_code(scoped(actor, Encounter), refs["encounter"])
+        # Patrols named by the entries, and those of the visits and contacts they name.
+        missing = {obj.patrol_id for obj in [*visits.values(), *self.encounters.values()]}
+        missing -= {patrol.pk for patrol in patrols.values()}
+        for chunk in _chunks(missing):
+            for patrol in Patrol.objects.filter(pk__in=chunk).prefetch_related(
+                "other_members", "areas", "partner_services"
+            ):
+                patrols[patrol.code] = patrol
+        self.patrols = {code: p for code, p in patrols.items() if self._may_use_patrol(p)}
+        usable = {patrol.pk: patrol for patrol in self.patrols.values()}
+        joint_areas = {
+            area.pk
+            for patrol in self.patrols.values()
+            if patrol.service_id != actor.service_id
+            for area in patrol.areas.all()
+        }
+        self.visits = {
+            code: visit
+            for code, visit in visits.items()
+            if visit.service_id == actor.service_id or visit.patrol_id in usable
+        }
+        self.areas = {
+            code: area
+            for code, area in _by_code(FieldArea.objects.all(), refs["area"]).items()
+            if area.service_id == actor.service_id or area.pk in joint_areas
+        }
+        self.places = {
+            code: place
+            for code, place in _by_code(Place.objects.all(), refs["place"]).items()
+            if place.service_id == actor.service_id or place.area_id in joint_areas
+        }
+        self.environments = _by_code(scoped(actor, Environment), refs["environment"])
         self.persons = _by_code(
             scoped(actor, Person).only("id", "code", "service_id", "first_contact_at"),
             refs["person"],
         )
-        # Patrols named by the entries, and those of the visits and contacts they name.
-        pks = {obj.patrol_id for obj in [*self.visits.values(), *self.encounters.values()]}
-        patrols = fieldwork_selectors.visible_patrols(actor).prefetch_related(
-            "other_members", "areas"
-        )
-        found = list(_by_code(patrols, refs["patrol"]).values())
-        known = {patrol.pk for patrol in found}
-        for chunk in _chunks(pks - known):
-            found += list(patrols.filter(pk__in=chunk))
-        self.patrols = {patrol.code: patrol for patrol in found}
-        by_pk = {patrol.pk: patrol for patrol in found}
+        # A contact or visit whose patrol the actor may no longer use is as good as unknown.
+        self.visits = {c: v for c, v in self.visits.items() if v.patrol_id in usable}
+        self.encounters = {c: e for c, e in self.encounters.items() if e.patrol_id in usable}
         for obj in [*self.visits.values(), *self.encounters.values()]:
-            obj.patrol = by_pk[obj.patrol_id]
+            obj.patrol = usable[obj.patrol_id]
+
+    def _may_use_patrol(self, patrol) -> bool:
+        """The actor's service's patrol, or a joint patrol where it is a partner."""
+        service_id = self.actor.service_id
+        partners = patrol.partner_services.all()
+        return patrol.service_id == service_id or any(s.pk == service_id for s in partners)
 
     def _load_taken(self, kind, codes):
         """Which of these ids exist already, in which service (a foreign one is a 404)."""
