@@ -179,10 +179,19 @@ def _chunks(values: Iterable) -> Iterable[list]:
         yield values[start : start + CHUNK]
 
 
-def _by_code(queryset, codes) -> dict:
+def _by_code(queryset, codes, service_id=None) -> dict:
+    """The rows with these codes (of one service, when given), by code.
+
+    Filtered by code alone in SQL, then by service here: with the service in the WHERE clause
+    SQLite may pick the service's index and read every row of a large service.
+    """
     found = {}
     for chunk in _chunks(codes):
-        found.update({obj.code: obj for obj in queryset.filter(code__in=chunk)})
+        found.update(
+            (obj.code, obj)
+            for obj in queryset.filter(code__in=chunk)
+            if service_id is None or obj.service_id == service_id
+        )
     return found
 
 
@@ -243,7 +252,8 @@ class Batch:
             refs["patrol"],
         )
         visits = _by_code(AreaVisit.objects.all(), refs["visit"])
-        self.encounters = _by_code(scoped(actor, Encounter), refs["encounter"])
+        own = actor.service_id
+        self.encounters = _by_code(Encounter.objects.all(), refs["encounter"], own)
         # Patrols named by the entries, and those of the visits and contacts they name.
         missing = {obj.patrol_id for obj in [*visits.values(), *self.encounters.values()]}
         missing -= {patrol.pk for patrol in patrols.values()}
@@ -275,10 +285,11 @@ class Batch:
             for code, place in _by_code(Place.objects.all(), refs["place"]).items()
             if place.service_id == actor.service_id or place.area_id in joint_areas
         }
-        self.environments = _by_code(scoped(actor, Environment), refs["environment"])
+        self.environments = _by_code(Environment.objects.all(), refs["environment"], own)
         self.persons = _by_code(
-            scoped(actor, Person).only("id", "code", "service_id", "first_contact_at"),
+            Person.objects.only("id", "code", "service_id", "first_contact_at"),
             refs["person"],
+            own,
         )
         # A contact or visit whose patrol the actor may no longer use is as good as unknown.
         self.visits = {c: v for c, v in self.visits.items() if v.patrol_id in usable}
