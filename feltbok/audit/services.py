@@ -4,10 +4,11 @@ import contextlib
 import contextvars
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from feltbok.audit.models import AuditAction, AuditChainHead, AuditEvent
+from feltbok.core.rows import insert_row
 from feltbok.core.transactions import rollback_unit
 
 GENESIS_HASH = "0" * 64
@@ -58,22 +59,41 @@ def log_action(
     return event
 
 
+APPEND_ATTEMPTS = 3
+
+
 def _append(service_id, events: list[AuditEvent]) -> None:
-    """Chain and insert events in order, holding the service's chain head while doing it."""
+    """Chain and insert events in order, holding the service's chain head while doing it.
+
+    The head row is locked (PostgreSQL) or the transaction holds the write lock (SQLite). Where
+    SQLite still lets two writers read the same head (its shared-cache memory database, used by
+    the browser tests), the later insert hits the unique (service, seq) constraint and is
+    chained again from the new head; SQLite keeps the transaction usable after that statement.
+    """
     if not events:
         return
     # No savepoint of its own: the caller's transaction decides whether these rows land.
     with transaction.atomic(savepoint=False):
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
-            service_id=service_id
-        )
-        for event in events:
-            event.seq = head.seq + 1
-            event.prev_hash = head.hash
-            event.hash = event.compute_hash()
-            head.seq, head.hash = event.seq, event.hash
-        AuditEvent.objects.bulk_create(events)
-        head.save(update_fields=["seq", "hash"])
+        for attempt in range(APPEND_ATTEMPTS):
+            try:
+                _chain_and_insert(service_id, events)
+                return
+            except IntegrityError:
+                if connection.vendor != "sqlite" or attempt == APPEND_ATTEMPTS - 1:
+                    raise
+
+
+def _chain_and_insert(service_id, events):
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(service_id=service_id)
+    for event in events:
+        event.seq = head.seq + 1
+        event.prev_hash = head.hash
+        event.hash = event.compute_hash()
+        head.seq, head.hash = event.seq, event.hash
+    for event in events:
+        # A plain INSERT: a failed one leaves an SQLite transaction usable for the retry.
+        insert_row(event)
+    head.save(update_fields=["seq", "hash"])
 
 
 @contextlib.contextmanager

@@ -19,6 +19,16 @@ def check_page(page, name):
 
 
 @pytest.fixture(autouse=True)
+def definitions(db):
+    """The definitions are data from a migration; a transactional test before may have
+    flushed them."""
+    from feltbok.counts.definitions import sync_definitions
+    from feltbok.counts.models import Category, Definition
+
+    sync_definitions(Definition, Category)
+
+
+@pytest.fixture(autouse=True)
 def english_pages(phone, live_server):
     phone.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
 
