@@ -69,6 +69,8 @@ def log_in(page, user, secret=None):
 
 def check_accessibility(page, name):
     """Run axe-core (vendored) on the page; any WCAG 2.1 A/AA violation fails the test."""
+    # A click on a link returns once the navigation has started: wait for the page itself.
+    page.wait_for_load_state("load")
     page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
