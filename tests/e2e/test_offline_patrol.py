@@ -39,6 +39,8 @@ def run_patrol_offline(page, patrol, person, area):
 
     before = Encounter.objects.filter(patrol=patrol).count()
     page.context.set_offline(True)
+    # The page must know it is offline before the first entry (the switch is not instant).
+    page.wait_for_function("() => navigator.onLine === false")
 
     # An anonymous tally: +1 twice for young women.
     page.goto(f"/patrols/{patrol.code}/tally/")
