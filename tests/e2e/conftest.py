@@ -63,6 +63,8 @@ def log_in(page, user, secret=None):
     page.wait_for_url("**/2fa/authenticate/**")
     page.fill("input[name=code]", totp_code(secret))
     page.click("button[type=submit]")
+    # Logged in only once the log-in pages are left behind (a slow machine shows this late).
+    page.wait_for_url(lambda url: "/accounts/" not in url)
     page.wait_for_load_state()
     return secret
 
