@@ -485,16 +485,7 @@ def set_place_active(actor, place: Place, active: bool) -> Place:
         raise PlacesError(_("Unknown place."))
     if active and place.area.valid_to is not None:
         raise PlacesError(_("The place's area has ended. Move the place to an area in use."))
-    with transaction.atomic():
-        updated = (
-            Place.objects.filter(pk=place.pk)
-            .exclude(is_active=active)
-            .update(is_active=active, updated_at=timezone.now())
-        )
-        place.refresh_from_db()
-        if updated:
-            log_action(actor, AuditAction.UPDATE, place, detail={"is_active": active})
-    return place
+    return _set_active(actor, place, active)
 
 
 # -- Environments -------------------------------------------------------------------------
@@ -618,16 +609,22 @@ def set_environment_active(actor, environment: Environment, active: bool) -> Env
         raise PlacesError(_("Unknown environment."))
     if active and environment.area.valid_to is not None:
         raise PlacesError(_("The environment's area has ended. Move it to an area in use first."))
+    return _set_active(actor, environment, active)
+
+
+def _set_active(actor, obj, active: bool):
+    """Switch `is_active`; audited only when it changed (a repeated click changes nothing)."""
     with transaction.atomic():
         updated = (
-            Environment.objects.filter(pk=environment.pk)
+            type(obj)
+            .objects.filter(pk=obj.pk)
             .exclude(is_active=active)
             .update(is_active=active, updated_at=timezone.now())
         )
-        environment.refresh_from_db()
+        obj.refresh_from_db()
         if updated:
-            log_action(actor, AuditAction.UPDATE, environment, detail={"is_active": active})
-    return environment
+            log_action(actor, AuditAction.UPDATE, obj, detail={"is_active": active})
+    return obj
 
 
 # --- The service's own settings ----------------------------------------------------------------
