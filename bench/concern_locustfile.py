@@ -1,9 +1,9 @@
 """Load test of the public concern form: N concurrent submitters on this machine. Not a test.
 
 The issue's target: the form answers within 100 ms at the 95th percentile under 50
-concurrent submitters. Each simulated submitter opens the form (GET, which gives the CSRF
-cookie and token), then sends a concern (POST, answered by a redirect to the receipt, not
-followed) and opens the receipt (GET), with a short pause between submissions.
+concurrent submitters. Each simulated submitter, for every concern, opens the form (GET,
+which gives the CSRF cookie and token), sends the concern (POST, answered by a redirect to the
+receipt, not followed) and opens the receipt (GET), with a short pause between submissions.
 
     # 1. A fresh database (SQLite in a temporary directory, or DATABASE_URL) with a service:
     export DJANGO_SETTINGS_MODULE=bench.concern_settings FELTBOK_VAR_DIR=$(mktemp -d)
@@ -41,16 +41,14 @@ TEXTS = [
 class Submitter(HttpUser):
     wait_time = between(0.5, 1.5)
 
-    def on_start(self):
-        self.form = f"/concern/{SLUG}/"
-        response = self.client.get(self.form, name="GET form")
-        match = TOKEN.search(response.text)
-        self.token = match.group(1) if match else ""
+    form = f"/concern/{SLUG}/"
 
     @task
     def submit(self):
+        response = self.client.get(self.form, name="GET form")
+        match = TOKEN.search(response.text)
         data = {
-            "csrfmiddlewaretoken": self.token,
+            "csrfmiddlewaretoken": match.group(1) if match else "",
             "signs": random.sample(SIGNS, 2),
             "concern": random.choice(TEXTS),
             "where": "Oslo S",

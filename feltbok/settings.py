@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "ninja",  # its bundled Swagger files, so /api/docs needs nothing from elsewhere
     "feltbok.core",
     "feltbok.organisation",
@@ -211,6 +213,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Background work (retention, key rotation, expiry of exports): django-tasks, queued in the
+# database and run by `manage.py db_worker` (docs/operations.md). Tests run tasks at once.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+
 if TESTING:
     # Hashing with the production hasher would make the suite slow; nothing else changes.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
