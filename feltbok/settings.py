@@ -126,6 +126,10 @@ INSTALLED_APPS = [
     "feltbok.oncall",
     "feltbok.counts",
     "feltbok.oversight",
+    "feltbok.reportbuilder",
+    "feltbok.exports",
+    "feltbok.subjectrights",
+    "feltbok.privacy",
 ]
 
 MIDDLEWARE = [
@@ -325,6 +329,9 @@ if not DEBUG:
 # Limits for what a request may carry: field work sends small forms.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+
+# Protected exports (person-level data): days an encrypted export stays downloadable.
+FELTBOK_EXPORT_DAYS = envint("FELTBOK_EXPORT_DAYS", 7, minimum=1)
 
 # Small-cell suppression in aggregates: cells below this are shown as "<N".
 FELTBOK_SUPPRESSION_THRESHOLD = envint("FELTBOK_SUPPRESSION_THRESHOLD", 5, minimum=2)
