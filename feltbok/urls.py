@@ -21,6 +21,8 @@ urlpatterns = [
     path("oncall/", include("feltbok.oncall.urls")),
     path("counts/", include("feltbok.counts.urls")),
     path("oversight/", include("feltbok.oversight.urls")),
+    path("exports/", include("feltbok.exports.urls")),
+    path("subject-rights/", include("feltbok.subjectrights.urls")),
     path("concern/", include("feltbok.oncall.public_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -67,7 +67,15 @@ def encrypted_zip(files: dict[str, bytes], password: str) -> bytes:
 
 
 def create_protected_export(
-    actor, *, kind: str, title: str, files: dict[str, bytes], person_ids, reason="", now=None
+    actor,
+    *,
+    kind: str,
+    title: str,
+    files: dict[str, bytes],
+    person_ids,
+    reason="",
+    detail=None,
+    now=None,
 ) -> CreatedExport:
     """Write the files as an encrypted ZIP and record who exported what about whom (audited).
 
@@ -109,6 +117,7 @@ def create_protected_export(
                 export,
                 reason=reason,
                 detail={
+                    **(detail or {}),
                     "kind": kind,
                     "persons": len(person_ids),
                     "expires_at": export.expires_at.isoformat(),

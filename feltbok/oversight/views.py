@@ -1,11 +1,12 @@
 """Emergency access and access-log review: thin views over oversight.selectors/services."""
 
 import csv
+import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -125,9 +126,14 @@ def _cell(value):
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @acting(Perm.REVIEW_ACCESS)
 def review_export(request, actor):
+    """The findings name persons: they leave only as a protected export (GET asks first)."""
+    from feltbok.exports.selectors import person_ids_for_codes
+    from feltbok.exports.services import create_protected_export
+    from feltbok.exports.views import render_created
+
     form, values = _filter_form(request, actor)
     if not values:
         return render(
@@ -136,15 +142,18 @@ def review_export(request, actor):
             {"form": form, "review": None, "threshold": selectors.burst_threshold()},
             status=400,
         )
+    back_url = f"{reverse('oversight:review')}?{request.GET.urlencode()}"
+    if request.method == "GET":
+        return render(
+            request,
+            "exports/confirm.html",
+            {"title": _("Export the access review"), "back_url": back_url},
+        )
     since, until, user, kind = values
     result = selectors.review_findings(actor, since=since, until=until, user=user, kind=kind)
-    services.log_export(
-        actor, "access_review", {**_filters_detail(values), "rows": len(result.findings)}
-    )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"access-review-{since.date():%Y%m%d}-{until.date():%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # so spreadsheet programs read UTF-8
+    writer = csv.writer(buffer)
     writer.writerow(
         [
             _("Time"),
@@ -168,7 +177,17 @@ def review_export(request, actor):
                 _cell(finding.detail),
             ]
         )
-    return response
+    name = f"access-review-{since.date():%Y%m%d}-{until.date():%Y%m%d}"
+    codes = {str(f.person_code) for f in result.findings if f.person_code}
+    created = create_protected_export(
+        actor,
+        kind="access_review",
+        title=f"{_('Access review')} {since.date():%d.%m.%Y}–{until.date():%d.%m.%Y}",
+        files={f"{name}.csv": buffer.getvalue().encode("utf-8")},
+        person_ids=person_ids_for_codes(actor, codes),
+        detail={**_filters_detail(values), "rows": len(result.findings)},
+    )
+    return render_created(request, created, back_url=back_url)
 
 
 @require_GET

@@ -2,6 +2,7 @@
 
 import datetime
 
+import pyzipper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -156,22 +157,36 @@ def test_review_filters_and_bad_filters(login, actors, dormant, monkeypatch):
     assert client.get(reverse("oversight:review"), {"since": "x", "until": "y"}).status_code == 400
 
 
-def test_the_csv_export_is_audited_as_an_export(login, actors, dormant, monkeypatch):
+def test_the_csv_export_is_a_protected_export(
+    login, actors, dormant, monkeypatch, settings, tmp_path
+):
+    settings.VAR_DIR = tmp_path
     client = login("team_lead")
     at = timezone.now() - datetime.timedelta(hours=2)
     _reads(actors, [dormant], at, monkeypatch)
 
-    response = client.get(reverse("oversight:review_export"))
+    asked = client.get(reverse("oversight:review_export"))
+    assert asked.status_code == 200
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+    response = client.post(reverse("oversight:review_export"))
 
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    lines = response.content.decode().strip().splitlines()
+    assert response["Cache-Control"] == "no-store, private"
+    password = response.context["password"]
+    export = response.context["export"]
+    assert list(export.persons.all()) == [dormant]
+    with pyzipper.AESZipFile(tmp_path / "exports" / export.file_name) as archive:
+        archive.setpassword(password.encode())
+        (name,) = archive.namelist()
+        lines = archive.read(name).decode("utf-8-sig").strip().splitlines()
     assert lines[0] == "Time,Kind,Staff member,Person,Person code,Count,Detail"
     assert len(lines) == 2
     assert f"unexplained,Test Coordinator,Svalen,{dormant.code},1," in lines[1]
-    export = AuditEvent.objects.get(action=AuditAction.EXPORT)
-    assert export.object_type == "access_review"
-    assert export.detail["rows"] == 1
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert event.object_type == "protectedexport"
+    assert event.detail["kind"] == "access_review"
+    assert event.detail["rows"] == 1
+    assert event.detail["persons"] == 1
 
 
 def test_the_monthly_report(login, actors, dormant, monkeypatch):
