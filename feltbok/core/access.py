@@ -60,6 +60,17 @@ class Perm(StrEnum):
     # Emergency access and access-log review (issue 7, scope 3 and 4)
     BREAK_GLASS = "break_glass"  # open a person outside the normal scope, giving a reason
     REVIEW_ACCESS = "review_access"  # emergency accesses, access-log review, monthly report
+    # Data-subject rights and protected exports (issue 7, scope 2 and 5)
+    SUBJECT_ACCESS = "subject_access"  # the access export of everything held about a person
+    RECTIFY_PERSON = "rectify_person"  # correct a person's details, keeping the earlier values
+    MANAGE_KEYS = "manage_keys"  # see the progress of key rotation
+    # The report builder (issue 6, scope 4)
+    BUILD_REPORTS = "build_reports"  # reports of figures and text, rendered and published
+    # Retention, legal hold and erasure (issue 7, scope 1 and 2)
+    CONFIGURE_RETENTION = "configure_retention"  # the service's retention periods
+    VIEW_SHREDDING = "view_shredding"  # the record of what retention and erasure removed
+    LEGAL_HOLD = "legal_hold"  # place and lift a legal hold on a person
+    ERASE_PERSON = "erase_person"  # erase a person on request, giving a reason
 
 
 _FIELD = {
@@ -199,6 +210,42 @@ _OVERSIGHT_PERMISSIONS: dict[str, set[Perm]] = {
     Role.TEAM_LEAD: {Perm.REVIEW_ACCESS},
 }
 for _role, _extra in _OVERSIGHT_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
+
+# Data-subject rights (issue 7): staff who keep records up to date correct them (the earlier
+# values are kept); only team leads make the access export of everything held about a person
+# (administrators see no persons, so they do not either); administrators follow key rotation.
+_SUBJECT_RIGHTS_PERMISSIONS: dict[str, set[Perm]] = {
+    Role.WORKER: {Perm.RECTIFY_PERSON},
+    Role.TEAM_LEAD: {Perm.RECTIFY_PERSON, Perm.SUBJECT_ACCESS},
+    Role.ADMIN: {Perm.MANAGE_KEYS},
+}
+for _role, _extra in _SUBJECT_RIGHTS_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
+
+# The report builder (issue 6): the statistics holders who write for the administration and the
+# political level, analysts and team leads, build and publish reports (aggregates only, through
+# the statistics engine). Administrators see statistics but do not publish in the service's name.
+_REPORTBUILDER_PERMISSIONS: dict[str, set[Perm]] = {
+    Role.TEAM_LEAD: {Perm.BUILD_REPORTS},
+    Role.ANALYST: {Perm.BUILD_REPORTS},
+}
+for _role, _extra in _REPORTBUILDER_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
+
+# Retention, legal hold and erasure (issue 7): administrators set the retention periods; team
+# leads and administrators place legal holds and erase a person on request; both see the
+# shredding record. Nobody else touches it.
+_PRIVACY_PERMISSIONS: dict[str, set[Perm]] = {
+    Role.TEAM_LEAD: {Perm.VIEW_SHREDDING, Perm.LEGAL_HOLD, Perm.ERASE_PERSON},
+    Role.ADMIN: {
+        Perm.CONFIGURE_RETENTION,
+        Perm.VIEW_SHREDDING,
+        Perm.LEGAL_HOLD,
+        Perm.ERASE_PERSON,
+    },
+}
+for _role, _extra in _PRIVACY_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
 
 

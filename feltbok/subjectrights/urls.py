@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from feltbok.subjectrights import views
 
 app_name = "subjectrights"
-urlpatterns = []
+urlpatterns = [
+    path("people/<uuid:code>/access-export/", views.access_export, name="access_export"),
+    path("people/<uuid:code>/correct/", views.correct, name="correct"),
+]
