@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "feltbok.exports",
     "feltbok.subjectrights",
     "feltbok.privacy",
+    "feltbok.lectures",
 ]
 
 MIDDLEWARE = [

@@ -71,6 +71,8 @@ class Perm(StrEnum):
     VIEW_SHREDDING = "view_shredding"  # the record of what retention and erasure removed
     LEGAL_HOLD = "legal_hold"  # place and lift a legal hold on a person
     ERASE_PERSON = "erase_person"  # erase a person on request, giving a reason
+    # Lectures and knowledge sharing (issue 6, scope 6)
+    RECORD_LECTURES = "record_lectures"  # record lectures given and see the service's list
 
 
 _FIELD = {
@@ -246,6 +248,16 @@ _PRIVACY_PERMISSIONS: dict[str, set[Perm]] = {
     },
 }
 for _role, _extra in _PRIVACY_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
+
+# Lectures (issue 6): the staff who give them, workers and team leads, record them and see the
+# list, as with other activity records (time, walk-ins); analysts and administrators read the
+# "lectures" measure in the statistics; peer workers and coordinators none of it.
+_LECTURE_PERMISSIONS: dict[str, set[Perm]] = {
+    Role.WORKER: {Perm.RECORD_LECTURES},
+    Role.TEAM_LEAD: {Perm.RECORD_LECTURES},
+}
+for _role, _extra in _LECTURE_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
 
 
