@@ -203,9 +203,12 @@ def sync(request):
     summary="The offline look-up list",
     description=(
         "Nicknames (or descriptions) and safety flags of persons met in the last 90 days, at "
-        "most 500. Audited as a search."
+        "most 500. Audited as a search. `removed`: persons erased in the last 90 days, to drop."
     ),
     tags=["sync"],
 )
 def lookup(request):
-    return {"persons": services.lookup_list(request.auth)}
+    return {
+        "persons": services.lookup_list(request.auth),
+        "removed": services.lookup_removals(request.auth),
+    }

@@ -299,6 +299,8 @@ class LookupPerson(Schema):
 
 class LookupResponse(Schema):
     persons: list[LookupPerson]
+    # Persons erased in the last 90 days: a phone drops them from any copy it keeps.
+    removed: list[uuid.UUID] = []
 
 
 class Problem(Schema):

@@ -44,8 +44,9 @@ from feltbok.fieldwork.models import (
     Patrol,
 )
 from feltbok.organisation.models import Environment, FieldArea, Place
-from feltbok.people.models import Person
+from feltbok.people.models import AnonymityLevel, Person
 from feltbok.people.services import PersonData, PersonError
+from feltbok.privacy.models import REMOVED, Erasure
 from feltbok.sync import schemas
 from feltbok.sync.models import SyncReceipt
 
@@ -729,6 +730,8 @@ def lookup_list(actor: Actor) -> list[dict]:
     persons = list(
         scoped(actor, Person)
         .filter(last_contact_at__gte=since)
+        # Erased or anonymised by retention: nothing left to find (privacy.services).
+        .exclude(anonymity_level=AnonymityLevel.DESCRIPTION, description=REMOVED)
         .only("code", "nickname", "description", "flags", "last_contact_at")
         .order_by("-last_contact_at")[:LOOKUP_LIMIT]
     )
@@ -747,3 +750,18 @@ def lookup_list(actor: Actor) -> list[dict]:
         }
         for person in persons
     ]
+
+
+def lookup_removals(actor: Actor) -> list:
+    """Persons erased in the last 90 days: a phone that keeps its list drops them at sync.
+
+    The phone replaces its whole list on each fetch, so an erased person is gone anyway; the
+    removal list tells any copy kept longer (or merged) to drop it too.
+    """
+    actor.require(Perm.SYNC)
+    since = timezone.now() - datetime.timedelta(days=LOOKUP_DAYS)
+    return list(
+        Erasure.objects.filter(service_id=actor.service_id, created_at__gte=since).values_list(
+            "person__code", flat=True
+        )
+    )
