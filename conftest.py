@@ -42,6 +42,14 @@ def english():
         yield
 
 
+@pytest.fixture(autouse=True)
+def fresh_public_cache():
+    """The public pages' short-lived cache belongs to one test: rolled-back rows send no signal."""
+    from feltbok.oncall.selectors import clear_public_cache
+
+    clear_public_cache()
+
+
 @pytest.fixture
 def service(db):
     return Service.objects.create(name="Uteseksjonen (test)", country=Country.NORWAY)

@@ -11,7 +11,10 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -84,6 +87,21 @@ def index(request):
     return _no_store(render(request, "oncall/public/index.html", {"services": rows}))
 
 
+# The empty form's fields are the same for every visitor in a language (the CSRF token is
+# outside them), and rendering eleven check boxes and eight fields through the widget
+# templates is most of the page's cost: each worker renders them once per language.
+_blank_fields_cache: dict[tuple, SafeString] = {}
+
+
+def _blank_fields(settings_row):
+    key = (get_language(), settings_row.reporter_retention_days)
+    html = _blank_fields_cache.get(key)
+    if html is None:
+        context = {"form": ConcernForm(), "oncall": settings_row}
+        html = _blank_fields_cache[key] = render_to_string("oncall/public/_fields.html", context)
+    return html  # a SafeString: the template's own output, rendered with autoescape
+
+
 def _render(request, settings_row, status=200, **extra):
     context = _page_context(settings_row)
     context.update(extra)
@@ -94,7 +112,9 @@ def _render(request, settings_row, status=200, **extra):
 def concern(request, slug):
     settings_row = selectors.public_settings(slug)
     if request.method == "GET":
-        return _render(request, settings_row, form=ConcernForm())
+        return _render(
+            request, settings_row, form=ConcernForm(), blank_fields=_blank_fields(settings_row)
+        )
 
     # Refused before the body is read: too large, or too many from this client.
     try:

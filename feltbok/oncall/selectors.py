@@ -1,10 +1,12 @@
 """Reads of the on-call line. Reads of inquiries are audited; opening hours are public."""
 
 import datetime
+import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -26,6 +28,7 @@ from feltbok.oncall.models import (
     WalkInVisit,
 )
 from feltbok.oncall.services import ASSIGNEE_ROLES, settings_for
+from feltbok.organisation.models import Service
 
 UTC = datetime.UTC
 
@@ -102,14 +105,13 @@ class PublicHours:
 
 
 def public_hours(settings_row, at=None) -> PublicHours:
-    """What the public pages show, in two queries: the week's hours and today's exceptions."""
+    """What the public pages show: the week's hours, "open now" and the coming exceptions."""
     from feltbok.oncall.models import Weekday
 
-    service_id = settings_row.service_id
     zone = ZoneInfo(settings_row.time_zone or timezone.get_default_timezone_name())
     at = (at or timezone.now()).astimezone(UTC)
     local_day = at.astimezone(zone).date()
-    rows = list(OpeningHours.objects.filter(service_id=service_id).order_by("opens"))
+    rows, nearby = _public_rows(settings_row.service_id, local_day)
     week = {kind: {day: [] for day in range(7)} for kind in LineKind.values}
     on_call: dict[int, list] = {}
     for row in rows:
@@ -117,14 +119,6 @@ def public_hours(settings_row, at=None) -> PublicHours:
         if row.kind == LineKind.ON_CALL:
             on_call.setdefault(row.weekday, []).append(row)
     yesterday = local_day - datetime.timedelta(days=1)
-    # Yesterday and today decide "open now"; the next two weeks are shown (holidays).
-    nearby = list(
-        OpeningException.objects.filter(
-            service_id=service_id,
-            date__gte=yesterday,
-            date__lte=local_day + datetime.timedelta(days=UPCOMING_DAYS),
-        ).order_by("date", "kind")
-    )
     exceptions = {
         row.date: row for row in nearby if row.kind == LineKind.ON_CALL and row.date <= local_day
     }
@@ -140,6 +134,53 @@ def public_hours(settings_row, at=None) -> PublicHours:
         on_call_hours=days(LineKind.ON_CALL),
         walk_in_hours=days(LineKind.WALK_IN),
         exceptions=[row for row in nearby if row.date >= local_day],
+    )
+
+
+def _public_rows(service_id, local_day):
+    """The week's hours, and the exceptions from yesterday (which decide what runs past
+    midnight) to two weeks ahead. Two queries, kept for a short while (see _cached)."""
+
+    def fetch():
+        rows = list(OpeningHours.objects.filter(service_id=service_id).order_by("opens"))
+        nearby = list(
+            OpeningException.objects.filter(
+                service_id=service_id,
+                date__gte=local_day - datetime.timedelta(days=1),
+                date__lte=local_day + datetime.timedelta(days=UPCOMING_DAYS),
+            ).order_by("date", "kind")
+        )
+        return rows, nearby
+
+    return _cached(("hours", service_id, local_day), fetch)
+
+
+# The public pages are the ones anybody can load many times a second, and what they read
+# (settings, opening hours) changes a few times a year. Each process keeps it for
+# PUBLIC_CACHE_SECONDS; a change made in this process clears it at once (signals below), one
+# made in another worker is seen within that time.
+PUBLIC_CACHE_SECONDS = 30
+_public_cache: dict[tuple, tuple[float, object]] = {}
+
+
+def _cached(key, fetch):
+    now = time.monotonic()
+    hit = _public_cache.get(key)
+    if hit is not None and now - hit[0] < PUBLIC_CACHE_SECONDS:
+        return hit[1]
+    value = fetch()
+    _public_cache[key] = (now, value)
+    return value
+
+
+def clear_public_cache(**_kwargs):
+    _public_cache.clear()
+
+
+for _model in (Service, OncallSettings, OpeningHours, OpeningException):
+    post_save.connect(clear_public_cache, sender=_model, dispatch_uid=f"public-{_model.__name__}")
+    post_delete.connect(
+        clear_public_cache, sender=_model, dispatch_uid=f"public-del-{_model.__name__}"
     )
 
 
@@ -194,11 +235,14 @@ def public_services():
 
 
 def public_settings(slug) -> OncallSettings:
-    row = (
-        OncallSettings.objects.filter(public_slug=slug, public_form_enabled=True)
-        .select_related("service")
-        .first()
-    )
+    def fetch():
+        return (
+            OncallSettings.objects.filter(public_slug=slug, public_form_enabled=True)
+            .select_related("service")
+            .first()
+        )
+
+    row = _cached(("settings", slug), fetch)
     if row is None:
         raise Http404
     return row
