@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from feltbok.core.models import ServiceOwnedModel
+from feltbok.core.models import ServiceOwnedModel, TimestampedModel
 
 
 class ExportStatus(models.TextChoices):
@@ -68,3 +68,58 @@ class ProtectedExport(ServiceOwnedModel):
 
     def is_downloadable(self, now) -> bool:
         return self.status == ExportStatus.READY and now < self.expires_at
+
+
+class RotationStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    REFUSED = "refused", _("Refused (nothing changed)")
+    FAILED = "failed", _("Stopped (run again to continue)")
+
+
+class KeyRotationRun(TimestampedModel):
+    """One background run of `rotate_keys`: its progress, batch by batch, for administrators.
+
+    Not service data: rotation covers the whole installation. `progress` holds, per pass, rows
+    and values done and the last primary key done, so a stopped run continues where it was.
+    Never holds a value or a key.
+    """
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RotationStatus.choices, default=RotationStatus.QUEUED
+    )
+    active_key = models.CharField(_("active key id"), max_length=32, blank=True)
+    batch_size = models.PositiveIntegerField(_("batch size"), default=500)
+    progress = models.JSONField(_("progress"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("key rotation run")
+        verbose_name_plural = _("key rotation runs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RotationStatus.values), name="keyrotationrun_known_status"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.status}"
+
+    def summary(self) -> str:
+        parts = [
+            f"{label}: {p.get('rows', 0)} rows, {p.get('values', 0)} values"
+            for label, p in self.progress.items()
+        ]
+        return "; ".join(parts)

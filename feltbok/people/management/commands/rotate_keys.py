@@ -15,6 +15,16 @@ ring and it must decrypt. If one does not, the command refuses and changes nothi
 then re-encrypted in batches of primary-key ranges, each batch in its own transaction with
 its rows locked (`select_for_update`), so a concurrent edit is neither lost nor overwritten.
 
+In the background (no downtime): `rotate_keys --background` queues the same work as a
+django-tasks task (run by `manage.py db_worker`). Each batch is a short transaction; the
+run's progress (rows and values per pass, the last row done) is stored in a KeyRotationRun
+after each batch, so `rotate_keys --status` (and the administrators' key page) shows it, and a
+run that stopped continues from its last batch when started again (`--resume <run>`). Values
+stay readable throughout: each one decrypts with whichever key of the ring made it.
+
+The earlier identifying values kept by rectification (subjectrights.PersonCorrection) are
+rotated as well.
+
 Blind indexes (`*_bidx`) do not change: they are HMACs keyed by FELTBOK_BLIND_INDEX_KEY,
 which is separate from the key ring, so search keeps working during and after rotation.
 """
@@ -23,13 +33,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from allauth.mfa.models import Authenticator
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from feltbok.accounts.adapters import MFAAdapter
 from feltbok.core.crypto import DecryptionError, key_ring
+from feltbok.exports.models import KeyRotationRun, RotationStatus
 from feltbok.people.models import Person
+from feltbok.subjectrights.models import PersonCorrection
 
 PERSON_FIELDS = ("full_name", "birth_date", "national_id")
 PERSON_COLUMNS = [f"{name}_enc" for name in PERSON_FIELDS]
@@ -128,11 +141,45 @@ class Command(BaseCommand):
             default=500,
             help="Rows per transaction (default 500).",
         )
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Queue the rotation as a background task and return at once.",
+        )
+        parser.add_argument(
+            "--status", action="store_true", help="Show the progress of the latest runs."
+        )
+        parser.add_argument(
+            "--resume",
+            metavar="RUN",
+            help="Run (or continue) the recorded run with this code, from its last batch.",
+        )
 
     def handle(self, *args, **options):
         batch_size = options["batch_size"]
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
+        if options["status"]:
+            return self._show_status()
+        if options["background"]:
+            return self._enqueue(batch_size)
+        self.run = None
+        if options["resume"]:
+            self.run = self._load_run(options["resume"])
+            batch_size = self.run.batch_size
+        try:
+            self._handle(batch_size, options)
+        except CommandError as exc:
+            self._finish(RotationStatus.REFUSED if self._refused else RotationStatus.FAILED, exc)
+            raise
+        except Exception:
+            self._finish(RotationStatus.FAILED, "Stopped by an error; run again to continue.")
+            raise
+        else:
+            self._finish(RotationStatus.DONE, "")
+
+    def _handle(self, batch_size, options):
+        self._refused = False
         try:
             self.ring = key_ring()
         except ImproperlyConfigured as exc:
@@ -143,12 +190,16 @@ class Command(BaseCommand):
         # 1. Check everything before writing anything.
         problems = Problems()
         persons = self._check_persons(problems, batch_size)
+        corrections = self._check_corrections(problems, batch_size)
         authenticators = self._check_authenticators(problems, batch_size)
         if problems:
+            self._refused = True
             raise CommandError(problems.message())
+        self._start()
 
         if options["dry_run"]:
             self.stdout.write(persons.line("to re-encrypt"))
+            self.stdout.write(corrections.line("to re-encrypt"))
             self.stdout.write(authenticators.line("to re-encrypt"))
             self.stdout.write("Dry run: nothing was written.")
             return
@@ -161,6 +212,13 @@ class Command(BaseCommand):
             PERSON_COLUMNS,
             batch_size,
         )
+        corrections = self._rotate(
+            Tally("Corrections"),
+            PersonCorrection.objects.only("pk", "code", "field", "old_value_enc"),
+            self._rotate_correction,
+            ["old_value_enc"],
+            batch_size,
+        )
         authenticators = self._rotate(
             Tally("MFA authenticators"),
             Authenticator.objects.filter(type__in=MFA_TYPES).only("pk", "type", "data"),
@@ -169,6 +227,7 @@ class Command(BaseCommand):
             batch_size,
         )
         self.stdout.write(persons.line("re-encrypted"))
+        self.stdout.write(corrections.line("re-encrypted"))
         self.stdout.write(authenticators.line("re-encrypted"))
         self.stdout.write(
             "Blind indexes are unchanged: they use FELTBOK_BLIND_INDEX_KEY, not the key ring."
@@ -210,6 +269,22 @@ class Command(BaseCommand):
                 )
         return tally
 
+    def _check_corrections(self, problems, batch_size):
+        tally = Tally("Corrections")
+        rows = PersonCorrection.objects.exclude(old_value_enc="").only(
+            "pk", "code", "field", "old_value_enc"
+        )
+        for correction in rows.order_by("pk").iterator(chunk_size=batch_size):
+            tally.rows += 1
+            self._check_token(
+                tally,
+                problems,
+                correction.old_value_enc,
+                f"correction {correction.code}",
+                correction.read_old_value,
+            )
+        return tally
+
     def _check_authenticators(self, problems, batch_size):
         tally = Tally("MFA authenticators")
         rows = Authenticator.objects.filter(type__in=MFA_TYPES).only("pk", "type", "data")
@@ -231,7 +306,9 @@ class Command(BaseCommand):
     def _rotate(self, tally, queryset, rotate_row, fields, batch_size):
         """Re-encrypt in primary-key ranges; each batch locked and in its own transaction."""
         model = queryset.model
-        last_pk = None
+        done = self._progress(tally.label)
+        last_pk = done.get("last_pk")
+        tally.rows, tally.by_key = done.get("rows", 0), Counter(done.get("by_key", {}))
         while True:
             counts = Counter()
             with transaction.atomic():
@@ -252,9 +329,12 @@ class Command(BaseCommand):
                     ) from None
                 if changed:
                     model._default_manager.bulk_update(changed, fields=fields)
-            tally.rows += len(batch)
-            tally.by_key.update(counts)
-            last_pk = batch[-1].pk
+                tally.rows += len(batch)
+                tally.by_key.update(counts)
+                last_pk = batch[-1].pk
+                # In the batch's transaction: the recorded progress is what was committed.
+                self._record(tally, last_pk)
+            self._after_batch()
         return tally
 
     def _rotate_person(self, person, counts):
@@ -267,6 +347,15 @@ class Command(BaseCommand):
                 changed = True
         return changed
 
+    def _rotate_correction(self, correction, counts):
+        token = correction.old_value_enc
+        if not self.ring.needs_rotation(token):
+            return False
+        counts[self.ring.key_id_of(token)] += 1
+        value = correction.read_old_value()
+        correction.old_value_enc = self.ring.encrypt(value, correction._aad())
+        return True
+
     def _rotate_authenticator(self, authenticator, counts):
         changed = False
         for place in _mfa_secrets(authenticator):
@@ -276,3 +365,69 @@ class Command(BaseCommand):
                 _set(authenticator.data, place, self.mfa.encrypt(self.mfa.decrypt(token)))
                 changed = True
         return changed
+
+    # Background runs and their progress ------------------------------------------------------
+
+    def _after_batch(self):
+        """Between batches (no transaction open): a hook for tests that read meanwhile."""
+
+    def _progress(self, label):
+        return dict(self.run.progress.get(label, {})) if self.run else {}
+
+    def _record(self, tally, last_pk):
+        if self.run is None:
+            return
+        self.run.progress[tally.label] = {
+            "rows": tally.rows,
+            "values": sum(tally.by_key.values()),
+            "by_key": dict(tally.by_key),
+            "last_pk": last_pk,
+        }
+        self.run.save(update_fields=["progress", "updated_at"])
+
+    def _start(self):
+        if self.run is None:
+            return
+        self.run.status = RotationStatus.RUNNING
+        self.run.active_key = self.ring.active_id
+        self.run.started_at = self.run.started_at or timezone.now()
+        self.run.save(update_fields=["status", "active_key", "started_at", "updated_at"])
+
+    def _finish(self, status, message):
+        if self.run is None:
+            return
+        self.run.status = status
+        self.run.message = str(message)
+        self.run.finished_at = timezone.now()
+        self.run.save(update_fields=["status", "message", "finished_at", "updated_at"])
+
+    def _load_run(self, code):
+        try:
+            return KeyRotationRun.objects.get(code=code)
+        except (KeyRotationRun.DoesNotExist, ValueError, ValidationError):
+            raise CommandError(f"No key rotation run {code!r}.") from None
+
+    def _enqueue(self, batch_size):
+        from feltbok.exports.tasks import rotate_keys_task
+
+        run = KeyRotationRun.objects.create(batch_size=batch_size)
+        rotate_keys_task.enqueue(str(run.code))
+        run.refresh_from_db()
+        self.stdout.write(
+            f"Key rotation queued as run {run.code}; see `rotate_keys --status`."
+            if run.status == RotationStatus.QUEUED
+            else f"Key rotation run {run.code}: {run.get_status_display()}."
+        )
+
+    def _show_status(self):
+        runs = list(KeyRotationRun.objects.order_by("-created_at")[:5])
+        if not runs:
+            self.stdout.write("No background key rotation has been run.")
+        for run in runs:
+            when = timezone.localtime(run.created_at).strftime("%Y-%m-%d %H:%M")
+            self.stdout.write(
+                f"{when} {run.code} {run.status}"
+                + (f" (active key {run.active_key})" if run.active_key else "")
+                + (f": {run.summary()}" if run.progress else "")
+                + (f"\n  {run.message}" if run.message else "")
+            )
