@@ -243,6 +243,23 @@ def read_manifest(archive_path: Path) -> dict:
     return manifest
 
 
+def _extract(archive: tarfile.TarFile, target: Path) -> None:
+    """Unpack only plain files and directories, and only inside `target`.
+
+    tarfile's "data" filter does exactly this from Python 3.11.4 on; Debian 12's python3.11 is
+    3.11.2, where `filter=` is an error, so the members are checked here instead.
+    """
+    if hasattr(tarfile, "data_filter"):
+        archive.extractall(target, filter="data")
+        return
+    root = target.resolve()
+    for member in archive.getmembers():
+        inside = (root / member.name).resolve().is_relative_to(root)
+        if not inside or not (member.isfile() or member.isdir()):
+            raise BackupError(f"Refused archive member {member.name!r}: not a file in the backup.")
+    archive.extractall(target)  # noqa: S202  # nosec B202 - every member checked above
+
+
 def restore(archive_path: Path, *, sqlite_path=None, pg_database=None, media_root=None):
     """Restore into an empty database, then prove every table came back exactly.
 
@@ -256,7 +273,7 @@ def restore(archive_path: Path, *, sqlite_path=None, pg_database=None, media_roo
     with tempfile.TemporaryDirectory(prefix="feltbok-restore-") as work:
         work = Path(work)
         with tarfile.open(archive_path) as archive:
-            archive.extractall(work, filter="data")
+            _extract(archive, work)
         database_file = work / manifest["database_file"]
         if vendor == "sqlite":
             found = _sqlite_restore(database_file, Path(sqlite_path) if sqlite_path else None)
