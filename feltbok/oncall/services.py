@@ -239,6 +239,9 @@ def seed_default_hours(service, *, hours=None) -> int:
         for weekday, opens, closes in periods
     ]
     OpeningHours.objects.bulk_create(rows)
+    from feltbok.oncall.selectors import clear_public_cache  # bulk_create sends no signal
+
+    clear_public_cache()
     return len(rows)
 
 

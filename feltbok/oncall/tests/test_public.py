@@ -219,3 +219,36 @@ def test_upcoming_exceptions_are_shown_on_the_form(client, public, service):
     OpeningException.objects.create(service=service, kind="oncall", date=soon, note="Helligdag")
     html = client.get(FORM).content.decode()
     assert "Helligdag" in html
+
+
+def test_the_public_pages_read_settings_once_and_see_a_change_at_once(
+    client, public, service, actors, django_assert_num_queries
+):
+    """Settings and hours are kept for a while per process; a change clears them at once."""
+    import datetime
+
+    from feltbok.oncall import services
+
+    client.get(FORM)
+    with django_assert_num_queries(0):
+        assert client.get(FORM).status_code == 200
+        assert client.get(RECEIPT).status_code == 200
+    services.add_exception(
+        actors["admin"],
+        kind="oncall",
+        date=datetime.date.today() + datetime.timedelta(days=2),
+        note="Juleavslutning",
+    )
+    assert "Juleavslutning" in client.get(FORM).content.decode()
+
+
+def test_the_empty_form_is_rendered_once_per_language_with_the_same_fields(client, public):
+    english = client.get(FORM).content.decode()
+    again = client.get(FORM).content.decode()
+    client.cookies["django_language"] = "da"
+    danish = client.get(FORM).content.decode()
+    signs = re.compile(r'name="signs" value="(\w+)"')
+    assert signs.findall(english) == signs.findall(again) == signs.findall(danish)
+    assert len(signs.findall(english)) == 11
+    assert "Tell us about your concern" in english
+    assert "Tell us about your concern" not in danish
