@@ -1,6 +1,6 @@
 from django.urls import path
 
-from feltbok.reports import coverage_views, statistics_views, timeuse_views, views
+from feltbok.reports import coverage_views, statistics_views, timeuse_views, trends_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("time/", timeuse_views.time_use, name="time_use"),
     path("time/register/", timeuse_views.register, name="time_register"),
     path("table/", statistics_views.statistics_page, name="statistics"),
+    path("trends/", trends_views.trend_report, name="trends"),
     path(
         "table/export.csv",
         statistics_views.statistics_export,
