@@ -227,6 +227,8 @@ def test_the_public_pages_read_settings_once_and_see_a_change_at_once(
     """Settings and hours are kept for a while per process; a change clears them at once."""
     import datetime
 
+    from django.utils import timezone
+
     from feltbok.oncall import services
 
     client.get(FORM)
@@ -236,7 +238,7 @@ def test_the_public_pages_read_settings_once_and_see_a_change_at_once(
     services.add_exception(
         actors["admin"],
         kind="oncall",
-        date=datetime.date.today() + datetime.timedelta(days=2),
+        date=timezone.localdate() + datetime.timedelta(days=2),
         note="Juleavslutning",
     )
     assert "Juleavslutning" in client.get(FORM).content.decode()
