@@ -45,6 +45,7 @@ from feltbok.fieldwork.models import (
     Shift,
     Topic,
 )
+from feltbok.lectures.models import Audience, Lecture
 from feltbok.notifications.models import Notification
 from feltbok.organisation.models import FieldArea, Team
 from feltbok.people.models import AgeBand, Gender
@@ -218,6 +219,14 @@ MEASURES = {
         gettext_lazy("Field and follow-up hours"),
         frozenset({"team"}),
         category="hours",
+        counts_people=False,
+    ),
+    # The team's own teaching (feltbok.lectures): nobody the service works with is counted.
+    "lectures": Measure(
+        "lectures",
+        gettext_lazy("Lectures given by audience"),
+        frozenset(),
+        category="lecture_audience",
         counts_people=False,
     ),
 }
@@ -446,6 +455,9 @@ def _category_counts(actor, measure_key, bucket, filters, start, end):
     elif measure_key == "referrals":
         qs = scoped(actor, Referral).filter(created_at__date__gte=start, created_at__date__lte=end)
         paths, date_path, category = {}, "created_at", "status"
+    elif measure_key == "lectures":
+        qs = scoped(actor, Lecture).filter(date__gte=start, date__lte=end)
+        paths, date_path, category = {}, "date", "audience"
     elif measure_key == "notifications":
         qs = scoped(actor, Notification).filter(
             concern_at__date__gte=start, concern_at__date__lte=end
@@ -535,6 +547,8 @@ def _labels(actor, key) -> dict:
         return dict(ReferralStatus.choices)
     if key == "notification_type":
         return {}
+    if key == "lecture_audience":
+        return dict(Audience.choices)
     if key == "hours":
         return {"field": _("Field hours"), "follow_up": _("Follow-up hours")}
     return dict(DIMENSIONS[key].choices)
@@ -616,6 +630,7 @@ def _build_table(actor, query, start, end, threshold) -> Table:
         "referral_status": _("Status"),
         "notification_type": _("Type"),
         "hours": _("Hours"),
+        "lecture_audience": _("Audience"),
     }
     row_headers = [str(headers.get(key) or DIMENSIONS[key].label) for key in group_dims] or [
         _("Measure")
