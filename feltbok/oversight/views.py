@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from feltbok.core.access import Perm, acting
@@ -161,7 +162,7 @@ def review_export(request, actor):
             _("Staff member"),
             _("Person"),
             _("Person code"),
-            _("Count"),
+            pgettext("how many", "Count"),
             _("Detail"),
         ]
     )
