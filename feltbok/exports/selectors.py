@@ -27,3 +27,12 @@ def person_ids_for_codes(actor, codes) -> list[int]:
     if not codes:
         return []
     return list(scoped(actor, Person).filter(code__in=codes).values_list("pk", flat=True))
+
+
+def rotation_runs(actor, limit=10):
+    """The latest background key rotations (installation-wide; no personal data)."""
+    from feltbok.core.access import Perm
+    from feltbok.exports.models import KeyRotationRun
+
+    actor.require(Perm.MANAGE_KEYS)
+    return list(KeyRotationRun.objects.select_related("requested_by")[:limit])

@@ -6,4 +6,5 @@ app_name = "exports"
 urlpatterns = [
     path("", views.mine, name="mine"),
     path("<uuid:code>/download/", views.download, name="download"),
+    path("keys/", views.keys, name="keys"),
 ]

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from feltbok.core.access import acting
+from feltbok.core.access import Perm, acting
 from feltbok.exports import selectors, services
 
 
@@ -51,3 +51,16 @@ def download(request, actor, code):
         content_type="application/zip",
     )
     return no_store(response)
+
+
+@require_GET
+@acting(Perm.MANAGE_KEYS)
+def keys(request, actor):
+    """Administrators follow key rotation here (started with `rotate_keys --background`)."""
+    from feltbok.core.crypto import key_ring
+
+    return render(
+        request,
+        "exports/keys.html",
+        {"runs": selectors.rotation_runs(actor), "active_key": key_ring().active_id},
+    )

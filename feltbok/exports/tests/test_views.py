@@ -16,6 +16,8 @@ MATRIX = {
     "exports:mine": expect(200),
     # Only the requester (the team lead) downloads; anyone else gets 404, confirming nothing.
     "exports:download": expect(404, team_lead=200),
+    # Key rotation progress: administrators only.
+    "exports:keys": expect(403, admin=200, outsider=403),
 }
 
 
@@ -83,3 +85,18 @@ def test_my_exports_in_constant_queries(login, actors, persons, django_assert_ma
         page = client.get(reverse("exports:mine")).content.decode()
     assert page.count('class="export"') == 5
     assert "Cache-Control" in client.get(reverse("exports:mine")).headers
+
+
+def test_the_key_page_shows_the_rotation_progress(login):
+    from feltbok.exports.models import KeyRotationRun, RotationStatus
+
+    KeyRotationRun.objects.create(
+        status=RotationStatus.RUNNING,
+        active_key="k2",
+        progress={"Persons": {"rows": 40, "values": 95, "last_pk": 40}},
+    )
+
+    page = login("admin").get(reverse("exports:keys")).content.decode()
+
+    assert "Persons: 40 rows, 95 values" in page
+    assert "Running (k2)" in page
