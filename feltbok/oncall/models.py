@@ -449,3 +449,27 @@ class WalkInVisit(ServiceOwnedModel):
 
     def __str__(self):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_topic_display()}"
+
+
+class SubmissionWindow(models.Model):
+    """How many concerns one client sent in one fixed window: the public form's rate limit.
+
+    In the database, not in a process's memory, so every worker of the server counts the same
+    client together. The client is a keyed hash of its address; the address is never stored.
+    Rows of past windows are deleted as new windows start.
+    """
+
+    client = models.CharField(max_length=32)
+    window_start = models.BigIntegerField()  # in seconds since the epoch
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "window_start"], name="submission_window_once"
+            )
+        ]
+        indexes = [models.Index(fields=["window_start"], name="submission_window_idx")]
+
+    def __str__(self):
+        return f"{self.client[:8]}… {self.window_start}: {self.count}"

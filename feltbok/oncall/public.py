@@ -7,9 +7,10 @@ receipt and stores nothing.
 """
 
 import hashlib
+import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connection, transaction
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
@@ -20,9 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from feltbok.oncall import selectors, services
 from feltbok.oncall.forms import ConcernForm
+from feltbok.oncall.models import SubmissionWindow
 
-# At most this many submissions per client in each fixed window (Django's cache). Behind a
-# proxy, REMOTE_ADDR must be the client's address (set by the proxy's WSGI server).
+# At most this many submissions per client in each fixed window, counted in the database so
+# that all workers count together (SubmissionWindow). Behind a proxy, REMOTE_ADDR must be the
+# client's address (set by the proxy's WSGI server).
 RATE_LIMIT = getattr(settings, "FELTBOK_CONCERN_RATE_LIMIT", 5)
 RATE_WINDOW_SECONDS = getattr(settings, "FELTBOK_CONCERN_RATE_WINDOW", 600)
 # A request body larger than this is refused before it is read: the form's fields together
@@ -36,24 +39,36 @@ def _no_store(response):
     return response
 
 
-def _client_key(request, settings_row) -> str:
+def _client_key(request) -> str:
     address = request.META.get("REMOTE_ADDR", "")
-    # Only a hash of the address, never the address itself, goes into the cache.
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
-    return f"oncall:concern:{digest}"
+    # Only a keyed hash of the address, never the address itself, is stored.
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
 
 
-def over_rate_limit(request, settings_row) -> bool:
-    """Count this submission; True once the client has sent more than the window allows."""
-    key = _client_key(request, settings_row)
+def _now() -> float:
+    return time.time()
+
+
+def over_rate_limit(request) -> bool:
+    """Count this submission; True once the client has sent more than the window allows.
+
+    One statement that adds one to the client's count in the current window and returns it,
+    so concurrent submissions in any worker are counted exactly.
+    """
     limit = getattr(settings, "FELTBOK_CONCERN_RATE_LIMIT", RATE_LIMIT)
     window = getattr(settings, "FELTBOK_CONCERN_RATE_WINDOW", RATE_WINDOW_SECONDS)
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
+    start = int(_now()) // window * window
+    table = SubmissionWindow._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (client, window_start, count) VALUES (%s, %s, 1) "  # noqa: S608 # nosec B608 (the table name is our own)
+            f"ON CONFLICT (client, window_start) DO UPDATE SET count = {table}.count + 1 "
+            "RETURNING count",
+            [_client_key(request), start],
+        )
+        count = cursor.fetchone()[0]
+        if count == 1:  # the client's first in this window: past windows are no longer needed
+            SubmissionWindow.objects.filter(window_start__lt=start).delete()
     return count > limit
 
 
@@ -124,7 +139,7 @@ def concern(request, slug):
     if length > MAX_BODY_BYTES:
         refusal = _("What you sent was too large. Shorten the text and send it again, or call us.")
         return _render(request, settings_row, 413, form=ConcernForm(), refusal=refusal)
-    if over_rate_limit(request, settings_row):
+    if over_rate_limit(request):
         refusal = _(
             "We have received several reports from you in a short time. Wait a few minutes "
             "before you send another, or call us."

@@ -15,13 +15,3 @@ def oncall_settings(service):
 @pytest.fixture
 def coordinator(actors):
     return actors["coordinator"]
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """The public form's rate limit lives in Django's cache: start each test from zero."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()

@@ -161,13 +161,29 @@ def test_bad_submissions_count_towards_the_limit(client, public):
 
 
 def test_the_window_is_fixed(client, public, monkeypatch):
-    from django.core.cache import cache
+    from feltbok.oncall import public as public_views
+    from feltbok.oncall.models import SubmissionWindow
 
+    monkeypatch.setattr(public_views, "_now", lambda: 1_800_000_000.0)
     for _ in range(5):
         client.post(FORM, good())
     assert client.post(FORM, good()).status_code == 429
-    cache.clear()  # the window has passed
+    monkeypatch.setattr(public_views, "_now", lambda: 1_800_000_000.0 + 600)  # the next window
     assert client.post(FORM, good()).status_code == 302
+    # Past windows are gone; the count is in the database, shared by all workers.
+    assert list(SubmissionWindow.objects.values_list("window_start", "count")) == [
+        (1_800_000_600, 1)
+    ]
+
+
+def test_the_rate_limit_keeps_no_address(client, public):
+    from feltbok.oncall.models import SubmissionWindow
+
+    client.post(FORM, good(), REMOTE_ADDR="192.0.2.77")
+    row = SubmissionWindow.objects.get()
+    assert "192.0.2.77" not in row.client
+    assert len(row.client) == 32
+    assert row.count == 1
 
 
 def test_unknown_or_closed_forms_are_404(client, public):
