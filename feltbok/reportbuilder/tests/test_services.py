@@ -263,3 +263,11 @@ def test_roles_without_the_right_cannot_build(actors, persona):
 def test_another_services_report_is_never_rendered(built, actors):
     with pytest.raises(PermissionDenied):
         rendering.build(actors["outsider"], built)
+
+
+def test_demo_report(service, users, area, figures):
+    from feltbok.reportbuilder.demo import seed_reports
+
+    report = seed_reports(service)
+    assert [s.kind for s in report.sections.order_by("position")] == ["text", "figure", "figure"]
+    assert seed_reports(service) is None  # once
