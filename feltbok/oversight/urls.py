@@ -8,6 +8,6 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("emergency/", views.emergency_list, name="emergency_list"),
     path("review/", views.review, name="review"),
-    path("review/export.csv", views.review_export, name="review_export"),
+    path("review/export/", views.review_export, name="review_export"),
     path("report/", views.monthly, name="monthly"),
 ]
