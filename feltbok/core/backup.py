@@ -257,7 +257,8 @@ def _extract(archive: tarfile.TarFile, target: Path) -> None:
         inside = (root / member.name).resolve().is_relative_to(root)
         if not inside or not (member.isfile() or member.isdir()):
             raise BackupError(f"Refused archive member {member.name!r}: not a file in the backup.")
-    archive.extractall(target)  # noqa: S202  # nosec B202 - every member checked above
+    # Every member was checked above.
+    archive.extractall(target)  # noqa: S202  # nosec B202
 
 
 def restore(archive_path: Path, *, sqlite_path=None, pg_database=None, media_root=None):
