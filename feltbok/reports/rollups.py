@@ -1,7 +1,7 @@
 """Roll-up tables for the statistics engine: encounters counted per service, day and dimension.
 
 Why: at 10 million encounters the plain queries read millions of rows and join the patrol and
-the person for every one (ADR 0014). The roll-ups hold the same counts with the dimensions
+the person for every one (ADR 0015). The roll-ups hold the same counts with the dimensions
 copied in, so a year is a few thousand rows (contacts) or one narrow row per person and day
 (distinct persons).
 
@@ -101,7 +101,8 @@ def source(service_id, measure_key, start, end):
     if measure_key == "persons":
         return PersonDayRollup.objects.filter(**period), _PATHS, "day", ("distinct_person", None)
     if measure_key == "new_persons":
-        return PersonRollup.objects.filter(**period), _PATHS, "day", ("sum", "first_contacts")
+        new = PersonRollup.objects.filter(**period, first_contacts__gt=0)
+        return new, _PATHS, "day", ("sum", "first_contacts")
     contacts = ContactRollup.objects.filter(**period)
     if measure_key == "anonymous":
         return contacts.filter(kind=EncounterKind.ANONYMOUS), _PATHS, "day", ("sum", "head_count")
