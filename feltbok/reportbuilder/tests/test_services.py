@@ -271,3 +271,23 @@ def test_demo_report(service, users, area, figures):
     report = seed_reports(service)
     assert [s.kind for s in report.sections.order_by("position")] == ["text", "figure", "figure"]
     assert seed_reports(service) is None  # once
+
+
+def test_a_figure_the_engine_refuses_now_says_so_in_its_place(analyst, report, patrol, area):
+    # Without the area filter only 3 more contacts: they could be worked out by subtracting.
+    from feltbok.organisation.models import FieldArea
+
+    other = FieldArea.objects.create(
+        service=area.service, name="Tøyen", boundary=area.boundary, valid_from=area.valid_from
+    )
+    encounter(patrol, area, MONDAY, 40)
+    encounter(patrol, other, MONDAY, 3)
+    figure = {"measure": "contacts", "bucket": "week", "filters": {"area": area.pk}}
+    services.add_figure_section(analyst, report, heading="Vaterland", figure=figure)
+
+    document = rendering.build(analyst, report)
+    text = pdf_text(rendering.pdf_bytes(document))
+
+    assert document.figures[0].result is None
+    assert "This figure cannot be shown: This selection cannot be shown" in " ".join(text.split())
+    assert "40" not in text.replace("2025", "")

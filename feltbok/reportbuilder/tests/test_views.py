@@ -289,3 +289,20 @@ def test_reports_of_another_service_are_not_listed(login, built):
 def test_period_is_the_default_for_a_figure(built):
     figure = built.sections.get(kind="figure").figure
     assert figure == FIGURE | {"filters": {}, "compare": "", "start": None, "end": None}
+
+
+def test_changing_a_figure_through_its_page(login, built, area):
+    client = login("team_lead")
+    figure = built.sections.get(kind="figure")
+    url = reverse("reportbuilder:edit_section", args=[built.code, figure.code])
+    page = client.get(url).content.decode()
+    assert 'value="area" selected' in page  # the stored choices fill the form
+
+    data = POSTS["add_figure"] | {"heading": "Vaterland only", "area": str(area.pk), "rows": ""}
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    figure.refresh_from_db()
+    assert figure.heading == "Vaterland only"
+    assert figure.figure["filters"] == {"area": area.pk}
+    assert figure.figure["rows"] == []
