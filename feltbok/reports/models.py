@@ -106,6 +106,8 @@ class PersonDayRollup(_RollupDims):
     """One row per person, day and dimensions: distinct persons are counted from these."""
 
     person_id = models.IntegerField()
+    # New persons are counted as distinct persons with a first contact, like the plain query.
+    first_contact = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["service_id", "day"], name="persondayrollup_day_idx")]

@@ -101,8 +101,8 @@ def source(service_id, measure_key, start, end):
     if measure_key == "persons":
         return PersonDayRollup.objects.filter(**period), _PATHS, "day", ("distinct_person", None)
     if measure_key == "new_persons":
-        new = PersonRollup.objects.filter(**period, first_contacts__gt=0)
-        return new, _PATHS, "day", ("sum", "first_contacts")
+        new = PersonDayRollup.objects.filter(**period, first_contact=True)
+        return new, _PATHS, "day", ("distinct_person", None)
     contacts = ContactRollup.objects.filter(**period)
     if measure_key == "anonymous":
         return contacts.filter(kind=EncounterKind.ANONYMOUS), _PATHS, "day", ("sum", "head_count")

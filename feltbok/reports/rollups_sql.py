@@ -36,9 +36,9 @@ RECOMPUTE_DAY = f"""
     WHERE ep.service_id = OLD.service_id AND e.local_date = OLD.day
     GROUP BY ep.service_id, e.local_date, {_FROM_ENCOUNTERS}, pe.age_band, pe.gender, {_TOPICS},
         e.kind;
-    INSERT INTO reports_persondayrollup (service_id, day, {_DIMS}, person_id)
+    INSERT INTO reports_persondayrollup (service_id, day, {_DIMS}, person_id, first_contact)
     SELECT DISTINCT ep.service_id, e.local_date, {_FROM_ENCOUNTERS}, pe.age_band, pe.gender,
-        {_TOPICS}, ep.person_id
+        {_TOPICS}, ep.person_id, ep.first_contact
     FROM fieldwork_encounterperson ep
     JOIN fieldwork_encounter e ON e.id = ep.encounter_id
     JOIN fieldwork_patrol p ON p.id = e.patrol_id
