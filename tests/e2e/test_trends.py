@@ -75,3 +75,5 @@ def test_worker_records_a_lecture(phone, users):
     assert "28" in table
     check_accessibility(page, "lecture list")
     screenshot(page, "63-lectures")
+    # Let the page's last requests finish before the database is emptied for the next test.
+    page.wait_for_load_state("networkidle")
