@@ -366,7 +366,7 @@ def _measures(service):
             if service.exact_location_enabled
             else _("Locations are kept at area and place level only (service setting).")
         ),
-        _("Aggregates show cells below %(n)s as \u201c<%(n)s\u201d.")
+        _("Aggregates show cells below %(n)s as “<%(n)s”.")
         % {"n": settings.FELTBOK_SUPPRESSION_THRESHOLD},
         _("Logs never carry query strings, request bodies or exception messages."),
         _(

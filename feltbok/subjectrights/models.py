@@ -63,7 +63,8 @@ class PersonCorrection(ServiceOwnedModel):
             ),
             # An identifying earlier value is never stored in the clear.
             models.CheckConstraint(
-                condition=~Q(field__in=[f.value for f in IDENTIFYING_FIELDS]) | Q(old_value=""),
+                condition=~Q(field__in=sorted(f.value for f in IDENTIFYING_FIELDS))
+                | Q(old_value=""),
                 name="personcorrection_identity_encrypted",
             ),
         ]

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'corrections',
                 'ordering': ['-created_at', 'field'],
                 'indexes': [models.Index(fields=['person', '-created_at'], name='correction_person_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('field__in', ['nickname', 'description', 'gender', 'birth_year', 'full_name', 'birth_date', 'national_id'])), name='personcorrection_known_field'), models.CheckConstraint(condition=models.Q(models.Q(('field__in', ['full_name', 'national_id', 'birth_date']), _negated=True), ('old_value', ''), _connector='OR'), name='personcorrection_identity_encrypted')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('field__in', ['nickname', 'description', 'gender', 'birth_year', 'full_name', 'birth_date', 'national_id'])), name='personcorrection_known_field'), models.CheckConstraint(condition=models.Q(models.Q(('field__in', ['birth_date', 'full_name', 'national_id']), _negated=True), ('old_value', ''), _connector='OR'), name='personcorrection_identity_encrypted')],
             },
         ),
     ]

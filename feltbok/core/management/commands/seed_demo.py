@@ -31,6 +31,7 @@ from django.utils import timezone
 from feltbok.accounts.models import Membership, Role, User
 from feltbok.core import demo
 from feltbok.counts.demo import seed_counts
+from feltbok.reportbuilder.demo import seed_reports
 from feltbok.fieldwork import planning
 from feltbok.fieldwork.models import (
     Encounter,
@@ -684,6 +685,7 @@ class Command(BaseCommand):
             demo.seed_referrals_and_notifications([oslo.service, copenhagen.service])
             seed_oncall([oslo.service, copenhagen.service])
             seed_counts(oslo.service)
+            seed_reports(oslo.service)
         elapsed = time.perf_counter() - self.started
         encounters = len(oslo.e_time) + len(copenhagen.e_time)
         self.stdout.write(
