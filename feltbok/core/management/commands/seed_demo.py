@@ -31,7 +31,6 @@ from django.utils import timezone
 from feltbok.accounts.models import Membership, Role, User
 from feltbok.core import demo
 from feltbok.counts.demo import seed_counts
-from feltbok.reportbuilder.demo import seed_reports
 from feltbok.fieldwork import planning
 from feltbok.fieldwork.models import (
     Encounter,
@@ -60,6 +59,7 @@ from feltbok.organisation.models import (
 )
 from feltbok.people.models import AgeBand, AnonymityLevel, Gender, Person, PersonFlag
 from feltbok.people.services import PersonData, _set_identity, normalise_nickname, phonetic_key
+from feltbok.reportbuilder.demo import seed_reports
 
 BATCH_SIZE = 5000
 CHUNK = 50_000  # rows built in Python before each bulk_create
