@@ -52,6 +52,7 @@ def test_permission_matrix(client, users, figures, area, persona):
     if persona != "anonymous":
         enrol_totp(users[persona])
         client.force_login(users[persona])
+    client.cookies["django_language"] = "en"  # the refusal's message is read below
     before = state()
     response = client.get(reverse(URL), params(area))
     assert response.status_code == MATRIX[persona]
