@@ -45,6 +45,9 @@ def phone(browser, live_server):
         base_url=live_server.url,
         locale="nb-NO",
     )
+    # Two test workers and their live servers share two cores: a page may take longer than
+    # Playwright's default 30 s to answer under that load, which is not what is being tested.
+    context.set_default_timeout(60_000)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
